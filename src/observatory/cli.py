@@ -1,0 +1,415 @@
+"""The command line: a few lines around each library call."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from observatory import organisations as orgs
+from observatory import reports
+from observatory.sources.receipt import LoadError, Receipt, totals
+from observatory.store import Warehouse, WarehouseLocked, default_db_path
+
+app = typer.Typer(
+    help="Procurement Observatory: load, resolve, classify and report public spend and contracts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+load_app = typer.Typer(
+    help="Load spend files or contracts into the warehouse.", no_args_is_help=True
+)
+export_app = typer.Typer(help="Export warehouse tables.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+app.add_typer(export_app, name="export")
+
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file [default: $OBSERVATORY_DB or ./observatory.duckdb]"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+OrgOption = Annotated[
+    str | None,
+    typer.Option(
+        "--org",
+        help="Publishing organisation (id, name or alias); optional when the "
+        "file names it in a column.",
+    ),
+]
+
+
+def _open(db: Path | None, read_only: bool = False) -> Warehouse:
+    path = db or default_db_path()
+    if read_only and not path.exists():
+        raise typer.BadParameter(
+            f"{path} does not exist yet: load something first", param_hint="--db"
+        )
+    try:
+        return Warehouse.open(path, read_only=read_only)
+    except WarehouseLocked as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(3) from exc
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, default=_json_default, indent=2) + "\n")
+
+
+class _Bar:
+    """A progress bar on stderr, so --json output stays clean."""
+
+    def __init__(self, label: str) -> None:
+        self.progress = Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}"),
+            console=err,
+            transient=True,
+        )
+        self.task: Any = None
+
+    def __enter__(self) -> _Bar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[0].total)
+        self.progress.__exit__(None, None, None)
+
+    def __call__(self, current: str, total: int) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("load", total=total, current="")
+        else:
+            self.progress.advance(self.task)
+        self.progress.update(self.task, current=Path(current.split("!")[-1]).name)
+
+
+def _print_receipts(receipts: list[Receipt], errors: list[str], as_json: bool) -> None:
+    if as_json:
+        if len(receipts) == 1 and not errors:
+            _print_json(receipts[0].as_json())
+        else:
+            _print_json(
+                {
+                    "files": [r.as_json() for r in receipts],
+                    "totals": totals(receipts),
+                    "errors": errors,
+                }
+            )
+        return
+    table = Table(title="Load receipt")
+    for name in ("file", "organisation", "read", "loaded", "rejected", "duplicate", "£ loaded"):
+        table.add_column(name, justify="left" if name in ("file", "organisation") else "right")
+    for r in receipts:
+        table.add_row(
+            r.file,
+            r.organisation or "",
+            f"{r.rows_read:,}",
+            f"{r.rows_loaded:,}",
+            f"{r.rows_rejected:,}",
+            f"{r.rows_duplicate:,}",
+            f"{r.amount_loaded:,.2f}",
+        )
+    if len(receipts) > 1:
+        t = totals(receipts)
+        table.add_row(
+            "total",
+            "",
+            f"{t['rows_read']:,}",
+            f"{t['rows_loaded']:,}",
+            f"{t['rows_rejected']:,}",
+            f"{t['rows_duplicate']:,}",
+            f"{Decimal(t['amount_loaded']):,.2f}",
+        )
+    out.print(table)
+    reasons: dict[str, int] = {}
+    for r in receipts:
+        for reason, n in r.reject_reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+        for note in r.notes:
+            out.print(f"[dim]{r.file}: {note}[/dim]")
+    if reasons:
+        out.print(
+            "Rejected rows by reason (see `observatory rejects`): "
+            + "; ".join(f"{k}: {v}" for k, v in sorted(reasons.items()))
+        )
+    for e in errors:
+        err.print(f"[red]not loaded:[/red] {e}")
+
+
+@load_app.command("spend")
+def load_spend_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Spend files (CSV, XLSX), folders or zips.")],
+    org: OrgOption = None,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN for a layout the loader cannot map (COLUMN: header or "
+            "1-based number); remembered for the organisation.",
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load Transparency Code spend files. Every row is loaded, rejected with a reason, or
+    counted as a duplicate; a re-run adds nothing."""
+    from observatory.sources.spend import load_spend
+
+    errors: list[str] = []
+    with _open(db) as warehouse:
+        try:
+            with _Bar("loading spend") as bar:
+                receipts = load_spend(warehouse, paths, org, field_map or [], bar, errors)
+        except (LoadError, ValueError) as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    _print_receipts(receipts, errors, as_json)
+    if errors:
+        raise typer.Exit(1)
+
+
+@load_app.command("contracts")
+def load_contracts_cmd(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="OCDS release/record packages, JSON lines, contract-register CSV/XLSX, or folders."
+        ),
+    ],
+    org: OrgOption = None,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN for a register layout the loader cannot map."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load contracts: OCDS notices (compiled per ocid) and council contract registers."""
+    from observatory.sources.contracts import load_contracts
+
+    errors: list[str] = []
+    with _open(db) as warehouse:
+        try:
+            with _Bar("loading contracts") as bar:
+                receipts = load_contracts(warehouse, paths, org, field_map or [], bar, errors)
+        except (LoadError, ValueError) as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    _print_receipts(receipts, errors, as_json)
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Per organisation: months covered, spend lines, £, rejects and contracts."""
+    with _open(db, read_only=True) as warehouse:
+        rows = reports.status(warehouse)
+    if as_json:
+        _print_json({"organisations": rows})
+        return
+    table = Table(title=f"Warehouse {db or default_db_path()}")
+    for name in (
+        "organisation",
+        "months",
+        "from",
+        "to",
+        "spend lines",
+        "£",
+        "rejects",
+        "contracts",
+    ):
+        table.add_column(name, justify="left" if name == "organisation" else "right")
+    for r in rows:
+        table.add_row(
+            r["organisation"],
+            str(r["months"]),
+            str(r["first_date"] or ""),
+            str(r["last_date"] or ""),
+            f"{r['spend_lines']:,}",
+            f"{r['amount']:,.2f}",
+            f"{r['rejects']:,}",
+            f"{r['contracts']:,}",
+        )
+    out.print(table)
+    if not rows:
+        out.print(
+            "Nothing loaded yet: try `observatory load spend FILES --org ORG` or "
+            "`observatory demo`."
+        )
+
+
+@app.command()
+def rejects(
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="Only files whose path contains this.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many rows.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every rejected row: file, line, raw text and the reason."""
+    with _open(db, read_only=True) as warehouse:
+        org_id = orgs.resolve_org_option(org, orgs.known(warehouse)).org_id if org else None
+        rows = reports.rejects(warehouse, org_id, file, limit)
+    if as_json:
+        _print_json({"rejects": rows})
+        return
+    table = Table(title=f"{len(rows)} rejected rows")
+    for name in ("file", "line", "reason", "raw text"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        where = f"{r['sheet']}!{r['line']}" if r["sheet"] else str(r["line"])
+        table.add_row(r["file"], where, r["reason"], r["raw_text"][:200])
+    out.print(table)
+
+
+@export_app.command("spend")
+def export_spend_cmd(
+    out_path: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx")] = "csv",
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export spend lines with their source file and row, supplier and category columns."""
+    with _open(db, read_only=True) as warehouse:
+        org_id = orgs.resolve_org_option(org, orgs.known(warehouse)).org_id if org else None
+        try:
+            n = reports.export_spend(warehouse, out_path, fmt, org_id)
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    if as_json:
+        _print_json({"file": str(out_path), "format": fmt, "rows": n})
+    else:
+        out.print(f"wrote {n:,} spend lines to {out_path}")
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="Any CSV, TSV or XLSX file.")],
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the parsed table as plain CSV (comma, header first, preamble dropped).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How a file is read: encoding, dialect, header row, and column -> field mapping."""
+    from observatory.inspection import inspect_file
+    from observatory.sources.files import InputFile
+
+    if not file.is_file():
+        raise typer.BadParameter(f"{file}: no such file")
+    report = inspect_file(InputFile(str(file), file.read_bytes()), out_path)
+    if as_json:
+        _print_json(report)
+        return
+    out.print(
+        f"[bold]{report['file']}[/bold]  encoding: {report['encoding']}  "
+        f"line ending: {report['line_ending'] or '-'}"
+    )
+    for note in report["notes"]:
+        out.print(f"  note: {note}")
+    for s in report["sheets"]:
+        label = f"sheet {s['sheet']!r}: " if s["sheet"] else ""
+        out.print(
+            f"{label}{s['kind']}; delimiter {s['delimiter']!r}; header "
+            f"{s['header_position']} (line {s['header_line']}); "
+            f"{s['preamble_lines']} preamble lines; {s['data_rows']:,} data rows"
+        )
+        table = Table()
+        for name in ("column", "header", "field"):
+            table.add_column(name)
+        for c in s["columns"]:
+            table.add_row(str(c["column"]), c["header"], c["field"] or "[dim]-[/dim]")
+        out.print(table)
+        if s["missing"]:
+            out.print(f"[yellow]no column for {', '.join(s['missing'])}[/yellow]")
+    if out_path:
+        out.print(f"wrote the parsed table to {out_path}")
+
+
+@app.command()
+def organisations(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The network's members (from the organisations file)."""
+    with _open(db) as warehouse:
+        members = orgs.known(warehouse)
+    rows = [m.__dict__ for m in members]
+    if as_json:
+        _print_json({"organisations": rows})
+        return
+    table = Table(title="Members")
+    for name in ("org_id", "name", "org_type", "ons_code", "identifier"):
+        table.add_column(name)
+    for m in members:
+        table.add_row(m.org_id, m.name, m.org_type, m.ons_code or "", m.identifier or "")
+    out.print(table)
+
+
+@app.command()
+def demo(
+    real: Annotated[
+        bool,
+        typer.Option("--real", help="Load the real published files under ../shared/data instead."),
+    ] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Where the real data is [default: ../shared/data]."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load the demonstration network (generated, seeded) and print its status."""
+    from observatory.demonstration import load_demo
+
+    path = db or default_db_path()
+    with _open(path) as warehouse:
+        try:
+            with _Bar("loading the demonstration network") as bar:
+                receipts, errors = load_demo(warehouse, real=real, data_dir=data_dir, progress=bar)
+        except LoadError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        rows = reports.status(warehouse)
+    if as_json:
+        _print_json({"totals": totals(receipts), "errors": errors, "organisations": rows})
+        return
+    t = totals(receipts)
+    out.print(
+        f"Loaded {t['files']} files: {t['rows_loaded']:,} rows loaded, "
+        f"{t['rows_rejected']:,} rejected, {t['rows_duplicate']:,} duplicates."
+    )
+    for e in errors:
+        err.print(f"[yellow]not loaded:[/yellow] {e}")
+    status(db=path, as_json=False)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,274 @@
+"""The reading layer: how any CSV or XLSX file is read, whatever its publisher.
+
+It finds the encoding, the delimiter, the line endings and the header row (first, last, or none,
+after any preamble), and hands back physical lines plus a record reader that knows each record's
+line. It knows nothing about spend: callers pass the header vocabulary they recognise.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+csv.field_size_limit(1 << 24)
+
+DELIMITERS = (",", ";", "\t", "|")
+DOUBLE_ENCODED_BOM = b"\xc3\xaf\xc2\xbb\xc2\xbf"  # a UTF-8 BOM read as cp1252 and saved as UTF-8
+SAMPLE_HEAD = 3000  # lines parsed to find the header and the dialect
+SAMPLE_TAIL = 60
+
+
+def header_key(text: str) -> str:
+    """How header cells are compared: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    # Files that are mostly UTF-8 carry stray single cp1252 bytes (0xA3 for £, 0x9C where £ was
+    # meant); read just those bytes as cp1252 instead of giving up on the whole file.
+    assert isinstance(exc, UnicodeDecodeError)
+    chunk = exc.object[exc.start : exc.end]
+    return chunk.decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("observatory-cp1252", _cp1252_fallback)
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    notes: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes) -> Decoded:
+    notes: list[str] = []
+    if data.startswith(DOUBLE_ENCODED_BOM):
+        data = data[len(DOUBLE_ENCODED_BOM) :]
+        notes.append("double-encoded byte-order mark removed")
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return Decoded(data.decode("utf-16"), "utf-16", notes)
+    encoding = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        encoding = "utf-8-sig"
+    try:
+        return Decoded(data.decode("utf-8"), encoding, notes)
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="observatory-cp1252")
+    multibyte = re.search(rb"[\xc2-\xf4][\x80-\xbf]", data)
+    if multibyte:
+        notes.append("UTF-8 with stray cp1252 bytes (read as cp1252)")
+        encoding = "utf-8+cp1252"
+    else:
+        encoding = "cp1252"
+    if "\u0153" in text:  # œ: 0x9C, which some exports write where £ was meant
+        notes.append("0x9C bytes (œ) found: read as £ in amounts and headers")
+    return Decoded(text, encoding, notes)
+
+
+def split_lines(text: str) -> tuple[list[str], str]:
+    """Physical lines with their terminators removed, and the line ending that was used."""
+    crlf, lf = text.count("\r\n"), text.count("\n")
+    cr = text.count("\r") - crlf
+    ending = "\\r\\n" if crlf and crlf >= lf - crlf else "\\n"
+    if cr > crlf and cr > lf - crlf:
+        ending = "\\r"
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines, ending
+
+
+def is_blank(fields: Iterable[str]) -> bool:
+    """A row with no letter or digit in any cell carries nothing and is not counted as read."""
+    return not any(ch.isalnum() for f in fields for ch in f)
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    sample = [ln for ln in lines[:200] if ln.strip()]
+    best, best_score = ",", -1.0
+    for d in DELIMITERS:
+        counts = [ln.count(d) for ln in sample]
+        if not counts or max(counts) == 0:
+            continue
+        mode, freq = Counter(counts).most_common(1)[0]
+        score = freq / len(counts) * (1 if mode else 0.1) + min(mode, 50) / 1000
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+@dataclass
+class Record:
+    line: int  # 1-based physical line where the record starts
+    end_line: int
+    fields: list[str]
+    raw: str
+    sheet: str = ""
+
+
+def iter_records(
+    lines: list[str], delimiter: str, start: int = 0, stop: int | None = None, sheet: str = ""
+) -> Iterator[Record]:
+    """Records from ``lines[start:stop]`` with the physical lines each came from."""
+    stop = len(lines) if stop is None else stop
+    position = {"i": start}
+
+    def feed() -> Iterator[str]:
+        while position["i"] < stop:
+            position["i"] += 1
+            yield lines[position["i"] - 1]
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=False)
+    first = start
+    for fields in reader:
+        end = position["i"]
+        raw = "\n".join(lines[first:end])
+        yield Record(first + 1, end, fields, raw, sheet)
+        first = end
+
+
+def looks_numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[£$€œ\s(+-]*[\d,]+(\.\d+)?\)?-?", text.strip()))
+
+
+DATEISH = re.compile(r"\d{1,4}[-/. ]([A-Za-z]{3,9}|\d{1,2})[-/. ]\d{2,4}")
+
+
+def header_score(fields: list[str], vocabulary: set[str]) -> float:
+    cells = [f.strip() for f in fields if f.strip()]
+    if len(cells) < 2:
+        return 0.0
+    known = sum(1 for c in cells if header_key(c) in vocabulary)
+    texty = sum(1 for c in cells if not looks_numeric(c) and not DATEISH.search(c))
+    distinct = len({header_key(c) for c in cells}) == len(cells)
+    if texty < len(cells):  # a header has no money or dates in it
+        return known * 0.5
+    return known * 3 + (1 if distinct else 0) + texty / 100
+
+
+@dataclass
+class Sheet:
+    """One table: a CSV file, or one sheet of a workbook."""
+
+    name: str  # sheet name ('' for CSV)
+    lines: list[str]
+    delimiter: str
+    records_hint: list[Record] | None = None  # pre-parsed records (workbooks)
+
+    def records(self, start: int = 0, stop: int | None = None) -> Iterator[Record]:
+        if self.records_hint is not None:
+            for r in self.records_hint:
+                if r.line > start and (stop is None or r.line <= stop):
+                    yield r
+            return
+        yield from iter_records(self.lines, self.delimiter, start, stop, self.name)
+
+
+@dataclass
+class Layout:
+    """Where a table's header is and what it says."""
+
+    header: list[str]
+    header_line: int | None  # 1-based; None when the file has no header row
+    position: str  # first, last, none
+    data_start: int  # 0-based line index where data begins
+    data_stop: int  # 0-based line index (exclusive) where data ends
+    preamble: list[str] = field(default_factory=list)
+
+
+def find_layout(sheet: Sheet, vocabulary: set[str]) -> Layout:
+    head = list(sheet.records(0, min(len(sheet.lines), SAMPLE_HEAD)))
+    tail_start = max(len(sheet.lines) - SAMPLE_TAIL, head[-1].end_line if head else 0)
+    tail = list(sheet.records(tail_start)) if sheet.records_hint is None else []
+    candidates = [r for r in head[:40] if not is_blank(r.fields)]
+    candidates += [r for r in (tail or head)[-8:] if not is_blank(r.fields)]
+    best: Record | None = None
+    best_score = 0.0
+    for r in candidates:
+        score = header_score(r.fields, vocabulary)
+        if score > best_score + 1e-9:
+            best, best_score = r, score
+    if best is None or best_score < 3:
+        return Layout([], None, "none", 0, len(sheet.lines))
+    nonblank_after = [
+        r for r in (*head, *tail) if r.line > best.end_line and not is_blank(r.fields)
+    ]
+    if not nonblank_after:  # header comes last: everything before it is data
+        return Layout(best.fields, best.line, "last", 0, best.line - 1)
+    preamble = [r.raw for r in head if r.end_line < best.line and not is_blank(r.fields)]
+    return Layout(best.fields, best.line, "first", best.end_line, len(sheet.lines), preamble)
+
+
+@dataclass
+class TableFile:
+    """A file opened by the reading layer: one or more sheets and how they were decoded."""
+
+    name: str
+    encoding: str
+    line_ending: str
+    sheets: list[Sheet]
+    notes: list[str] = field(default_factory=list)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _workbook(name: str, data: bytes) -> TableFile:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = []
+    for sheet_name in book.sheet_names:
+        rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        records, lines = [], []
+        for i, row in enumerate(rows, 1):
+            cells = [_cell_text(v) for v in row]
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="").writerow(cells)
+            lines.append(buffer.getvalue())
+            records.append(Record(i, i, cells, lines[-1], sheet_name))
+        if any(not is_blank(r.fields) for r in records):
+            sheets.append(Sheet(sheet_name, lines, ",", records))
+    return TableFile(name, "xlsx", "", sheets)
+
+
+def is_workbook(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def open_table(name: str, data: bytes) -> TableFile:
+    """Read bytes of a CSV/TSV/XLSX/XLS file into sheets of physical lines."""
+    if is_workbook(data):
+        return _workbook(name, data)
+    decoded = decode(data)
+    lines, ending = split_lines(decoded.text)
+    delimiter = sniff_delimiter(lines)
+    sheet = Sheet("", lines, delimiter)
+    return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
+
+
+def open_path(path: Path) -> TableFile:
+    return open_table(str(path), path.read_bytes())
