@@ -216,10 +216,10 @@ _CATEGORY_LIST: tuple[Category, ...] = (
        0.8, True, ("Landscapes", "Tree Services", "Grounds Maintenance")),
     _c("construction", "391110", "CONSTRUCTION: Bld Construction", WORKS, "works",
        "Capital Schemes", "Capital Works", ("Valuation {n} {ref}", "Retention release {ref}",
-                                            "Interim payment {n}"), 14000, 1.2, True,
+                                            "Interim payment {n}"), 9000, 1.1, True,
        ("Construction", "Builders", "Contractors", "Civil Engineering")),
     _c("roads", "391400", "CONSTRUCTION: Roads", WORKS, "works", "HIGHWAYS MTCE", "Highways Works",
-       ("Carriageway resurfacing {ref}", "Pothole repairs {mon}", "Gully cleansing"), 9000, 1.1,
+       ("Carriageway resurfacing {ref}", "Pothole repairs {mon}", "Gully cleansing"), 6000, 1.0,
        True, ("Surfacing", "Highways")),
     _c("insurance", "201800", "FINANCIAL SERVICES : Insurance", "Financial Services", "corporate",
        "INSURANCE", "Insurance Premiums", ("Premium instalment {n}", "Policy {ref} renewal"), 8000,
@@ -348,7 +348,7 @@ MEMBERS: dict[str, Member] = {
             "software": 5, "hardware": 4, "telecoms": 2, "electricity": 2, "gas": 2, "water": 1,
             "waste": 4, "security": 2, "interp": 2, "training": 3, "consultancy": 2, "legal": 1,
             "leasing": 1, "printing": 1, "archiving": 1, "mentalhealth": 3, "property": 4,
-            "construction": 3, "insurance": 0.5, "stationery": 2, "postage": 1, "ppe": 2,
+            "construction": 1.5, "insurance": 0.5, "stationery": 2, "postage": 1, "ppe": 2,
         },
         {
             "adults": ("Community Services",),
@@ -548,6 +548,10 @@ ANCHORS: tuple[AnchorSpec, ...] = (
 )
 # fmt: on
 
+# Shared suppliers whose company number starts with 0, and whether publishers drop that zero:
+# pinned rather than drawn, so that every seed shows both forms in the same member's files.
+LEADING_ZERO_ANCHORS = {"tarnvalley": True, "northernfleet": True, "hollins": False}
+
 # fmt: off
 SURNAMES = (
     "Ackroyd", "Ainsworth", "Barraclough", "Bamford", "Birtwistle", "Brearley", "Buckley",
@@ -655,7 +659,7 @@ def _supplier(
         charity_number=str(rng.randint(1_050_000, 1_199_999)) if vcse and not form else None,
         strip_zeros=rng.random() < 0.5,
         vat_in_ledger=rng.random() < 0.45,
-        coh_in_ledger=rng.random() < 0.3,
+        coh_in_ledger=rng.random() < 0.2,
         proclass_known=rng.random() < 0.82,
         vendor_id=rng.randint(100, 64_999),
         invoice_style=rng.randint(0, 4),
@@ -689,6 +693,13 @@ def _build_cast(seed: int) -> Cast:
             alternates=dict(spec.alternates),
             anchor=True,
         )
+        if spec.key in LEADING_ZERO_ANCHORS:
+            s = replace(
+                s,
+                company_number=f"0{rng.randint(1_000_000, 9_999_999)}",
+                strip_zeros=LEADING_ZERO_ANCHORS[spec.key],
+                coh_in_ledger=True,
+            )
         suppliers[s.key] = s
         for m in spec.members:
             if MEMBERS[m].mix.get(spec.category):
@@ -1014,7 +1025,7 @@ def _member_lines(
                 and rng.random() < 0.35
             ):
                 lines.append(_cash_discount(rng, ledger, line))
-        _ensure_month_quirks(rng, member, ledger, lines, mi)
+        _ensure_month_quirks(rng, member, ledger, lines)
         by_month.append(lines)
     return by_month
 
@@ -1034,7 +1045,7 @@ def _cash_discount(rng: random.Random, ledger: _Ledger, line: SpendLine) -> Spen
 
 
 def _ensure_month_quirks(
-    rng: random.Random, member: Member, ledger: _Ledger, lines: list[SpendLine], mi: int
+    rng: random.Random, member: Member, ledger: _Ledger, lines: list[SpendLine]
 ) -> None:
     """Make the promised quirks certain, not merely likely, whatever the scale."""
     invoices = [ln for ln in lines if ln.kind == "invoice" and ln.supplier]

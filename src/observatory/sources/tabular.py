@@ -201,7 +201,9 @@ def find_layout(sheet: Sheet, vocabulary: set[str]) -> Layout:
         if score > best_score + 1e-9:
             best, best_score = r, score
     if best is None or best_score < 3:
-        return Layout([], None, "none", 0, len(sheet.lines))
+        best = _plain_header(candidates[:2])
+        if best is None:
+            return Layout([], None, "none", 0, len(sheet.lines))
     nonblank_after = [
         r for r in (*head, *tail) if r.line > best.end_line and not is_blank(r.fields)
     ]
@@ -209,6 +211,21 @@ def find_layout(sheet: Sheet, vocabulary: set[str]) -> Layout:
         return Layout(best.fields, best.line, "last", 0, best.line - 1)
     preamble = [r.raw for r in head if r.end_line < best.line and not is_blank(r.fields)]
     return Layout(best.fields, best.line, "first", best.end_line, len(sheet.lines), preamble)
+
+
+def _plain_header(first_rows: list[Record]) -> Record | None:
+    """A header none of whose names we know: a first row of distinct text cells above a row
+    that has a number or a date where the header has text."""
+    if len(first_rows) < 2:
+        return None
+    top, below = first_rows
+    cells = [c.strip() for c in top.fields]
+    if not all(cells) or len(set(cells)) != len(cells):
+        return None
+    if any(looks_numeric(c) or DATEISH.search(c) for c in cells):
+        return None
+    typed = [c for c in below.fields if looks_numeric(c) or DATEISH.search(c)]
+    return top if typed else None
 
 
 @dataclass
