@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from observatory.sources.receipt import LoadError
+
 csv.field_size_limit(1 << 24)
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -54,7 +56,7 @@ def decode(data: bytes) -> Decoded:
         data = data[len(DOUBLE_ENCODED_BOM) :]
         notes.append("double-encoded byte-order mark removed")
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return Decoded(data.decode("utf-16"), "utf-16", notes)
+        return Decoded(data.decode("utf-16", errors="replace"), "utf-16", notes)
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -256,10 +258,16 @@ def _cell_text(value: object) -> str:
 def _workbook(name: str, data: bytes) -> TableFile:
     from python_calamine import CalamineWorkbook
 
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise LoadError(f"{name}: not a readable spreadsheet ({exc})") from exc
     sheets = []
     for sheet_name in book.sheet_names:
-        rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        try:
+            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise LoadError(f"{name}: sheet {sheet_name!r} cannot be read ({exc})") from exc
         records, lines = [], []
         for i, row in enumerate(rows, 1):
             cells = [_cell_text(v) for v in row]
@@ -280,6 +288,8 @@ def open_table(name: str, data: bytes) -> TableFile:
     """Read bytes of a CSV/TSV/XLSX/XLS file into sheets of physical lines."""
     if is_workbook(data):
         return _workbook(name, data)
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise LoadError(f"{name}: a binary file, not CSV text or a spreadsheet")
     decoded = decode(data)
     lines, ending = split_lines(decoded.text)
     delimiter = sniff_delimiter(lines)
