@@ -30,7 +30,8 @@ export_app = typer.Typer(help="Export warehouse tables.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 app.add_typer(export_app, name="export")
 
-out = Console()
+# Off a terminal rich would wrap tables at 80 columns; receipts are wider than that.
+out = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)
 
 DbOption = Annotated[

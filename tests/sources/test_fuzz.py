@@ -14,8 +14,13 @@ from observatory.sources.receipt import LoadError
 from observatory.sources.spend import load_spend
 from observatory.store import Warehouse
 
-SEEDS = ["hyndburn/1705.csv", "lambeth/2012-06-payments.csv", "salford/2021-06.csv",
-         "hyndburn/April-25-CSV.csv", "calderdale/2022-03-card.csv"]
+SEEDS = [
+    "hyndburn/1705.csv",
+    "lambeth/2012-06-payments.csv",
+    "salford/2021-06.csv",
+    "hyndburn/April-25-CSV.csv",
+    "calderdale/2022-03-card.csv",
+]
 
 
 def _load_or_refuse(tmp: Path, data: bytes) -> None:
@@ -35,7 +40,9 @@ def _load_or_refuse(tmp: Path, data: bytes) -> None:
         assert loaded == r.rows_loaded and rejected == r.rows_rejected
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(max_size=3000))
 def test_random_bytes(tmp_path: Path, data: bytes) -> None:
     _load_or_refuse(tmp_path, data)
@@ -50,24 +57,28 @@ def mangled(draw: st.DrawFn) -> bytes:
         size = draw(st.integers(1, 200))
         action = draw(st.sampled_from(["delete", "duplicate", "insert", "flip", "truncate"]))
         if action == "delete":
-            data = data[:at] + data[at + size:]
+            data = data[:at] + data[at + size :]
         elif action == "duplicate":
-            data = data[:at] + data[at:at + size] * 2 + data[at + size:]
+            data = data[:at] + data[at : at + size] * 2 + data[at + size :]
         elif action == "insert":
             data = data[:at] + draw(st.binary(min_size=1, max_size=40)) + data[at:]
         elif action == "flip" and data:
-            data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+            data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
         else:
             data = data[:at]
     return data
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mangled())
 def test_mangled_real_files(tmp_path: Path, data: bytes) -> None:
     _load_or_refuse(tmp_path, data)
 
 
-@pytest.mark.parametrize("data", [b"", b"\n\n\n", b",,,\n,,,\n", b"\xff\xfe\x00", b"PK\x03\x04junk"])
+@pytest.mark.parametrize(
+    "data", [b"", b"\n\n\n", b",,,\n,,,\n", b"\xff\xfe\x00", b"PK\x03\x04junk"]
+)
 def test_degenerate_files(tmp_path: Path, data: bytes) -> None:
     _load_or_refuse(tmp_path, data)

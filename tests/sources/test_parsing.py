@@ -86,8 +86,14 @@ def test_two_digit_years_are_this_century(warehouse: Warehouse) -> None:
 
 @pytest.mark.parametrize(
     "published,padded",
-    [("2535986", "02535986"), ("09871073", "09871073"), ("SC123", "SC000123"),
-     ("oc301234", "OC301234"), ("IP29627R", None), ("Various", None)],
+    [
+        ("2535986", "02535986"),
+        ("09871073", "09871073"),
+        ("SC123", "SC000123"),
+        ("oc301234", "OC301234"),
+        ("IP29627R", None),
+        ("Various", None),
+    ],
 )
 def test_company_numbers_zero_padded(warehouse: Warehouse, published: str, padded: str) -> None:
     assert warehouse.fetch_value("SELECT company_number(?)", [published]) == padded

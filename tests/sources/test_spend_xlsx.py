@@ -46,8 +46,10 @@ def test_workbook_with_a_sheet_per_month(tmp_path: Path) -> None:
     )
     assert [s["source_sheet"] for s in sheets] == list(SHEETS)
     firsts = [
-        min(date.fromisoformat(r[3]) for r in csv.reader(
-            (DATA / "manchester" / name).read_text("utf-8").splitlines()[1:]))
+        min(
+            date.fromisoformat(r[3])
+            for r in csv.reader((DATA / "manchester" / name).read_text("utf-8").splitlines()[1:])
+        )
         for name in SHEETS.values()
     ]
     assert [s["first"] for s in sheets] == firsts

@@ -22,6 +22,19 @@ def default_db_path() -> Path:
     return Path(os.environ.get("OBSERVATORY_DB", "observatory.duckdb"))
 
 
+def schema_scripts() -> list[str]:
+    """``schema.sql`` then every ``sql/schema_*.sql`` (one per area: suppliers, categories …)."""
+    base = resources.files(SQL_PACKAGE)
+    extra = sorted(
+        p.name
+        for p in (base / "sql").iterdir()
+        if p.name.startswith("schema_") and p.name.endswith(".sql")
+    )
+    return [(base / "schema.sql").read_text("utf-8")] + [
+        (base / "sql" / name).read_text("utf-8") for name in extra
+    ]
+
+
 def sql_text(name: str) -> str:
     """The text of a SQL file shipped with the package (``store/sql/NAME.sql`` or ``schema``)."""
     base = resources.files(SQL_PACKAGE)
@@ -56,15 +69,19 @@ class Warehouse:
         warehouse = cls(con, db)
         warehouse.tune()
         if not read_only:
-            warehouse.execute_script(sql_text("schema"))
+            warehouse.create_schema()
         return warehouse
 
     @classmethod
     def memory(cls) -> Warehouse:
         warehouse = cls(duckdb.connect(":memory:"), None)
         warehouse.tune()
-        warehouse.execute_script(sql_text("schema"))
+        warehouse.create_schema()
         return warehouse
+
+    def create_schema(self) -> None:
+        for script in schema_scripts():
+            self.execute_script(script)
 
     def tune(self) -> None:
         # Row order is carried by explicit columns (source_line), so inserts may run in parallel.

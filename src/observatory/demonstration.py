@@ -1,0 +1,104 @@
+"""The demonstration network: generated files (default) or the real files under ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from observatory import organisations as orgs
+from observatory.sources.contracts import load_contracts
+from observatory.sources.files import expand_inputs
+from observatory.sources.receipt import LoadError, Receipt
+from observatory.sources.spend import load_spend
+from observatory.sources.spend_layout import looks_like_contracts_register, vocabulary
+from observatory.sources.tabular import find_layout, open_table
+from observatory.store import Warehouse
+
+Progress = Callable[[str, int], None]
+DEMO_SEED = 2024
+
+
+def shared_data_dir() -> Path | None:
+    """Where the real published files are: $OBSERVATORY_SHARED_DATA, or ../shared/data."""
+    candidates = [
+        os.environ.get("OBSERVATORY_SHARED_DATA"),
+        Path.cwd().parent / "shared" / "data",
+        Path(__file__).resolve().parents[3] / "shared" / "data",
+    ]
+    for c in candidates:
+        if c and Path(c).is_dir():
+            return Path(c)
+    return None
+
+
+def _is_register(path: Path) -> bool:
+    item = next(expand_inputs([str(path)]), None)
+    if item is None:
+        return False
+    sheet = open_table(item.display, item.data).sheets[0]
+    return looks_like_contracts_register(find_layout(sheet, vocabulary("contract_fields")).header)
+
+
+def load_real(
+    warehouse: Warehouse, data_dir: Path, progress: Progress | None = None
+) -> tuple[list[Receipt], list[str]]:
+    """Every member folder's spend and registers, then the Contracts Finder packages."""
+    receipts: list[Receipt] = []
+    errors: list[str] = []
+    for member in orgs.known(warehouse):
+        folder = data_dir / member.org_id
+        if not folder.is_dir():
+            continue
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".csv", ".xlsx", ".zip"})
+        registers = [p for p in files if p.suffix.lower() == ".csv" and _is_register(p)]
+        spend = [str(p) for p in files if p not in registers]
+        receipts += load_spend(warehouse, spend, member.org_id, progress=progress, errors=errors)
+        if registers:
+            receipts += load_contracts(
+                warehouse,
+                [str(p) for p in registers],
+                member.org_id,
+                progress=progress,
+                errors=errors,
+            )
+    notices = data_dir / "ocds-contracts-finder"
+    if notices.is_dir():
+        receipts += load_contracts(warehouse, [str(notices)], progress=progress, errors=errors)
+    return receipts, errors
+
+
+def load_generated(
+    warehouse: Warehouse, out_dir: Path, seed: int = DEMO_SEED, progress: Progress | None = None
+) -> tuple[list[Receipt], list[str]]:
+    """Write the seeded demonstration files and load them."""
+    from observatory.demo.generator import write_demo_network
+
+    network = write_demo_network(out_dir, seed=seed)
+    orgs.register(warehouse, orgs.read_config(network.organisations_file))
+    receipts: list[Receipt] = []
+    errors: list[str] = []
+    by_kind: dict[tuple[str, str], list[str]] = {}
+    for f in network.files:
+        by_kind.setdefault((f.kind, f.organisation), []).append(str(f.path))
+    for (kind, member), paths in by_kind.items():
+        if kind == "spend":
+            receipts += load_spend(warehouse, paths, member, progress=progress, errors=errors)
+        elif kind == "contracts":
+            receipts += load_contracts(warehouse, paths, member, progress=progress, errors=errors)
+    return receipts, errors
+
+
+def load_demo(
+    warehouse: Warehouse,
+    real: bool = False,
+    data_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Receipt], list[str]]:
+    if real:
+        found = data_dir or shared_data_dir()
+        if found is None or not found.is_dir():
+            raise LoadError("the real data folder (../shared/data) was not found: pass --data-dir")
+        return load_real(warehouse, found, progress)
+    out_dir = (warehouse.path.parent if warehouse.path else Path.cwd()) / "demo-network"
+    return load_generated(warehouse, out_dir, progress=progress)
