@@ -320,9 +320,11 @@ def inspect(
             help="Write the parsed table as plain CSV (comma, header first, preamble dropped).",
         ),
     ] = None,
+    db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """How a file is read: encoding, dialect, header row, and column -> field mapping."""
+    """How a file is read: encoding, dialect, header row, and column -> field mapping.
+    (--db is accepted like everywhere else; inspecting reads no warehouse.)"""
     from observatory.inspection import inspect_file
     from observatory.sources.files import InputFile
 
@@ -355,6 +357,61 @@ def inspect(
             out.print(f"[yellow]no column for {', '.join(s['missing'])}[/yellow]")
     if out_path:
         out.print(f"wrote the parsed table to {out_path}")
+
+
+@app.command()
+def harvest(
+    source: Annotated[str, typer.Argument(help="find-a-tender or contracts-finder")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pages (resumable).")],
+    updated_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Only notices published or updated since this date (YYYY-MM-DD)."
+        ),
+    ] = None,
+    max_pages: Annotated[
+        int | None,
+        typer.Option("--max-pages", help="Stop after this many pages (a later run carries on)."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Another address for the API (a mirror or a test server)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fetch OCDS release packages from Find a Tender or Contracts Finder into a folder, page by
+    page; a re-run resumes where the last stopped. Load the folder with `load contracts`."""
+    from observatory.sources.harvest import HarvestError
+    from observatory.sources.harvest import harvest as run_harvest
+
+    try:
+        result = run_harvest(
+            source,
+            out_dir,
+            base_url=base_url,
+            updated_from=updated_from,
+            max_pages=max_pages,
+            progress=lambda page: err.print(f"page {page.number}: {page.releases} releases"),
+        )
+    except (HarvestError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    summary = {
+        "source": result.source,
+        "out": str(result.out_dir),
+        "pages": len(result.pages),
+        "pages_fetched": result.pages_fetched,
+        "releases_fetched": result.releases_fetched,
+        "complete": result.complete,
+    }
+    if as_json:
+        _print_json(summary)
+    else:
+        state = "complete" if result.complete else "stopped early: run again to carry on"
+        out.print(
+            f"{result.pages_fetched} pages ({result.releases_fetched} releases) fetched "
+            f"into {result.out_dir}; {state}."
+        )
 
 
 @app.command()

@@ -79,12 +79,13 @@ def decode(data: bytes) -> Decoded:
 
 def split_lines(text: str) -> tuple[list[str], str]:
     """Physical lines with their terminators removed, and the line ending that was used."""
-    crlf, lf = text.count("\r\n"), text.count("\n")
-    cr = text.count("\r") - crlf
-    ending = "\\r\\n" if crlf and crlf >= lf - crlf else "\\n"
-    if cr > crlf and cr > lf - crlf:
-        ending = "\\r"
+    ending = "\\n"
     if "\r" in text:
+        crlf, lf = text.count("\r\n"), text.count("\n")
+        cr = text.count("\r") - crlf
+        ending = "\\r\\n" if crlf and crlf >= lf - crlf else "\\n"
+        if cr > crlf and cr > lf - crlf:
+            ending = "\\r"
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
