@@ -94,50 +94,59 @@ def _sample(sheet: Sheet, layout: Layout) -> list[list[str]]:
     return out
 
 
-def _needs_python_tokeniser(plan: SheetPlan) -> bool:
-    if plan.sheet.records_hint is not None:
-        return True
-    # A quoted field that spans lines leaves an odd number of quotes on a line; only then do we
-    # walk the records in Python, otherwise DuckDB splits every line.
-    lines = plan.sheet.lines[plan.layout.data_start : plan.layout.data_stop]
-    return any(line.count('"') % 2 for line in lines if '"' in line)
-
-
-def _incoming(plan: SheetPlan) -> tuple[pa.Table, str]:
-    """The sheet's data rows as an Arrow table and the SQL expression that gives their fields."""
-    start, stop = plan.layout.data_start, plan.layout.data_stop
-    sheet = plan.sheet
-    if _needs_python_tokeniser(plan):
-        records = [r for r in sheet.records(start, stop) if not is_blank(r.fields)]
-        table = pa.table(
-            {
-                "line": pa.array([r.line for r in records], pa.int32()),
-                "sheet": pa.array([sheet.name] * len(records), pa.string()),
-                "raw": pa.array([r.raw for r in records], pa.string()),
-                "fields": pa.array([r.fields for r in records], pa.list_(pa.string())),
-            }
-        )
-        return table, "fields"
-    raw = pa.array(sheet.lines[start:stop], pa.string())
-    table = pa.table(
-        {
-            "line": pa.array(range(start + 1, start + 1 + len(raw)), pa.int32()),
-            "sheet": pa.array([sheet.name] * len(raw), pa.string()),
-            "raw": raw,
-        }
-    )
-    d = sheet.delimiter.replace("'", "''")
-    rx = d if d not in "|\t" else "\\" + d if d == "|" else "\\t"
+def _split_fields_sql(delimiter: str) -> str:
+    """The SQL that splits a line of text into fields, honouring double quotes."""
+    d = delimiter.replace("'", "''")
+    rx = {"|": "\\|", "\t": "\\t"}.get(delimiter, d)
     quoted = f"""regexp_extract_all('{d}' || raw, '{rx}("(?:[^"]|"")*"|[^{rx}"]*)', 1)"""
     unquote = f"""[CASE WHEN starts_with(x, '"') THEN replace(x[2:-2], '""', '"') ELSE x END
                   FOR x IN {quoted}]"""
-    expr = f"""CASE WHEN contains(raw, '"') THEN {unquote} ELSE string_split(raw, '{d}') END"""
-    return table, expr
+    return f"""CASE WHEN contains(raw, '"') THEN {unquote} ELSE string_split(raw, '{d}') END"""
 
 
-def _blank_filter() -> str:
-    # A line with no letter or digit carries nothing (Lambeth ends with ',†††††† ,,,,').
-    return "regexp_matches(raw, '[\\pL\\pN]')"
+# A line with no letter or digit carries nothing (Lambeth ends with ',†††††† ,,,,').
+NOT_BLANK = "regexp_matches(raw, '[\\pL\\pN]')"
+
+
+def stage_incoming(warehouse: Warehouse, plan: SheetPlan) -> str:
+    """Create the temp table ``incoming`` (line, sheet, raw[, fields]) of the sheet's non-blank
+    data rows, and return the SQL expression that gives each row's fields.
+
+    DuckDB splits the text into lines and fields. Only when a quoted field spans lines (a line
+    with an odd number of quotes) are the records walked in Python instead.
+    """
+    start, stop = plan.layout.data_start, plan.layout.data_stop
+    sheet = plan.sheet
+    if sheet.records_hint is None:
+        text = pa.table({"t": pa.array([sheet.text], pa.large_string())})
+        warehouse.register("incoming_text", text)
+        warehouse.execute(
+            "CREATE OR REPLACE TEMP TABLE incoming AS SELECT line, ? AS sheet, raw FROM ("
+            " SELECT generate_subscripts(s, 1) AS line, unnest(s) AS raw"
+            " FROM (SELECT string_split(t, chr(10)) AS s FROM incoming_text))"
+            f" WHERE line > ? AND line <= ? AND {NOT_BLANK}",
+            [sheet.name, start, stop],
+        )
+        warehouse.unregister("incoming_text")
+        unbalanced = warehouse.fetch_value(
+            "SELECT count(*) FROM incoming WHERE contains(raw, '\"')"
+            " AND (length(raw) - length(replace(raw, '\"', ''))) % 2 = 1"
+        )
+        if not unbalanced:
+            return _split_fields_sql(sheet.delimiter)
+    records = [r for r in sheet.records(start, stop) if not is_blank(r.fields)]
+    table = pa.table(
+        {
+            "line": pa.array([r.line for r in records], pa.int32()),
+            "sheet": pa.array([sheet.name] * len(records), pa.string()),
+            "raw": pa.array([r.raw for r in records], pa.string()),
+            "fields": pa.array([r.fields for r in records], pa.list_(pa.string())),
+        }
+    )
+    warehouse.register("incoming_records", table)
+    warehouse.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_records")
+    warehouse.unregister("incoming_records")
+    return "fields"
 
 
 def _sql_string(text: str) -> str:
@@ -214,14 +223,7 @@ def load_file(
     receipt.notes.extend(table_file.notes)
     load_id = warehouse.fetch_value("SELECT nextval('load_seq')")
     for n, plan in enumerate(plans):
-        table, expr = _incoming(plan)
-        warehouse.register("incoming_arrow", table)
-        # Materialised first: DuckDB then parses in parallel, which a scan of Arrow does not.
-        warehouse.execute(
-            "CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_arrow WHERE "
-            + _blank_filter()
-        )
-        warehouse.unregister("incoming_arrow")
+        expr = stage_incoming(warehouse, plan)
         if n == 0:
             warehouse.execute(stage_sql(plan, expr, "staged"))
         else:

@@ -77,8 +77,8 @@ def decode(data: bytes) -> Decoded:
     return Decoded(text, encoding, notes)
 
 
-def split_lines(text: str) -> tuple[list[str], str]:
-    """Physical lines with their terminators removed, and the line ending that was used."""
+def normalise_newlines(text: str) -> tuple[str, str]:
+    """The text with every line ending as '\\n' and no final newline, and the ending used."""
     ending = "\\n"
     if "\r" in text:
         crlf, lf = text.count("\r\n"), text.count("\n")
@@ -87,10 +87,9 @@ def split_lines(text: str) -> tuple[list[str], str]:
         if cr > crlf and cr > lf - crlf:
             ending = "\\r"
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines, ending
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text, ending
 
 
 def is_blank(fields: Iterable[str]) -> bool:
@@ -122,9 +121,15 @@ class Record:
 
 
 def iter_records(
-    lines: list[str], delimiter: str, start: int = 0, stop: int | None = None, sheet: str = ""
+    lines: list[str],
+    delimiter: str,
+    start: int = 0,
+    stop: int | None = None,
+    sheet: str = "",
+    offset: int = 0,
 ) -> Iterator[Record]:
-    """Records from ``lines[start:stop]`` with the physical lines each came from."""
+    """Records from ``lines[start:stop]`` with the physical lines each came from (``lines[0]``
+    being physical line ``offset + 1``)."""
     stop = len(lines) if stop is None else stop
     position = {"i": start}
 
@@ -138,7 +143,7 @@ def iter_records(
     for fields in reader:
         end = position["i"]
         raw = "\n".join(lines[first:end])
-        yield Record(first + 1, end, fields, raw, sheet)
+        yield Record(offset + first + 1, offset + end, fields, raw, sheet)
         first = end
 
 
@@ -161,14 +166,44 @@ def header_score(fields: list[str], vocabulary: set[str]) -> float:
     return known * 3 + (1 if distinct else 0) + texty / 100
 
 
-@dataclass
 class Sheet:
-    """One table: a CSV file, or one sheet of a workbook."""
+    """One table: a CSV file, or one sheet of a workbook.
 
-    name: str  # sheet name ('' for CSV)
-    lines: list[str]
-    delimiter: str
-    records_hint: list[Record] | None = None  # pre-parsed records (workbooks)
+    A CSV sheet keeps its decoded text and splits it into lines only when a caller needs them
+    all: finding the layout reads just the first and last lines, and the loader hands the whole
+    text to DuckDB to split.
+    """
+
+    def __init__(
+        self, name: str, delimiter: str, text: str = "", records_hint: list[Record] | None = None
+    ) -> None:
+        self.name = name  # sheet name ('' for CSV)
+        self.delimiter = delimiter
+        self.text = text  # lines joined by '\n', no trailing newline
+        self.records_hint = records_hint  # pre-parsed records (workbooks)
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n") if self.text else []
+        return self._lines
+
+    @property
+    def line_count(self) -> int:
+        if self._lines is not None:
+            return len(self._lines)
+        return self.text.count("\n") + 1 if self.text else 0
+
+    def window(self, start: int, stop: int) -> list[str]:
+        """``lines[start:stop]``, without splitting the whole text for a short head or tail."""
+        total = self.line_count
+        if self._lines is None and stop - start < total // 2:
+            if start == 0:
+                return self.text.split("\n", stop)[:stop]
+            if stop == total:
+                return self.text.rsplit("\n", stop - start)[-(stop - start) :]
+        return self.lines[start:stop]
 
     def records(self, start: int = 0, stop: int | None = None) -> Iterator[Record]:
         if self.records_hint is not None:
@@ -176,7 +211,12 @@ class Sheet:
                 if r.line > start and (stop is None or r.line <= stop):
                     yield r
             return
-        yield from iter_records(self.lines, self.delimiter, start, stop, self.name)
+        stop = self.line_count if stop is None else min(stop, self.line_count)
+        if stop <= start:
+            return
+        yield from iter_records(
+            self.window(start, stop), self.delimiter, 0, None, self.name, offset=start
+        )
 
 
 @dataclass
@@ -192,8 +232,9 @@ class Layout:
 
 
 def find_layout(sheet: Sheet, vocabulary: set[str]) -> Layout:
-    head = list(sheet.records(0, min(len(sheet.lines), SAMPLE_HEAD)))
-    tail_start = max(len(sheet.lines) - SAMPLE_TAIL, head[-1].end_line if head else 0)
+    total = sheet.line_count
+    head = list(sheet.records(0, min(total, SAMPLE_HEAD)))
+    tail_start = max(total - SAMPLE_TAIL, head[-1].end_line if head else 0)
     tail = list(sheet.records(tail_start)) if sheet.records_hint is None else []
     candidates = [r for r in head[:40] if not is_blank(r.fields)]
     candidates += [r for r in (tail or head)[-8:] if not is_blank(r.fields)]
@@ -206,14 +247,14 @@ def find_layout(sheet: Sheet, vocabulary: set[str]) -> Layout:
     if best is None or best_score < 3:
         best = _plain_header(candidates[:2])
         if best is None:
-            return Layout([], None, "none", 0, len(sheet.lines))
+            return Layout([], None, "none", 0, total)
     nonblank_after = [
         r for r in (*head, *tail) if r.line > best.end_line and not is_blank(r.fields)
     ]
     if not nonblank_after:  # header comes last: everything before it is data
         return Layout(best.fields, best.line, "last", 0, best.line - 1)
     preamble = [r.raw for r in head if r.end_line < best.line and not is_blank(r.fields)]
-    return Layout(best.fields, best.line, "first", best.end_line, len(sheet.lines), preamble)
+    return Layout(best.fields, best.line, "first", best.end_line, total, preamble)
 
 
 def _plain_header(first_rows: list[Record]) -> Record | None:
@@ -277,7 +318,7 @@ def _workbook(name: str, data: bytes) -> TableFile:
             lines.append(buffer.getvalue())
             records.append(Record(i, i, cells, lines[-1], sheet_name))
         if any(not is_blank(r.fields) for r in records):
-            sheets.append(Sheet(sheet_name, lines, ",", records))
+            sheets.append(Sheet(sheet_name, ",", "\n".join(lines), records))
     return TableFile(name, "xlsx", "", sheets)
 
 
@@ -292,9 +333,9 @@ def open_table(name: str, data: bytes) -> TableFile:
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise LoadError(f"{name}: a binary file, not CSV text or a spreadsheet")
     decoded = decode(data)
-    lines, ending = split_lines(decoded.text)
-    delimiter = sniff_delimiter(lines)
-    sheet = Sheet("", lines, delimiter)
+    text, ending = normalise_newlines(decoded.text)
+    delimiter = sniff_delimiter(text.split("\n", 200)[:200])
+    sheet = Sheet("", delimiter, text)
     return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
 
 
