@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -206,3 +207,25 @@ def test_a_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
         assert "in use by another process" in result.stderr.replace("\n", " ")
     finally:
         holder.kill()
+
+
+def test_a_load_killed_half_way_leaves_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "killed.duckdb"
+    trafford = sorted(need(DATA / "trafford").glob("*.zip"))
+    load = subprocess.Popen(
+        [OBSERVATORY, "load", "spend", *map(str, trafford), "--org", "trafford", "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        load.wait(timeout=4)
+    assert load.returncode is None, "the load finished before it could be killed"
+    load.kill()
+    load.wait()
+    with duckdb.connect(str(db)) as con:
+        tables = {
+            t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if "spend_lines" in tables:
+            assert con.execute("SELECT count(*) FROM spend_lines").fetchall() == [(0,)]
+            assert con.execute("SELECT count(*) FROM load_receipts").fetchall() == [(0,)]
