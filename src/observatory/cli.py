@@ -469,5 +469,17 @@ def demo(
     status(db=path, as_json=False)
 
 
+def _register_areas() -> None:
+    """Each area of the product adds its own commands (they live next to their library code)."""
+    from observatory.publish.commands import load_payments_command
+    from observatory.publish.commands import register as register_notices
+
+    register_notices(app)
+    load_app.command("payments")(load_payments_command)
+
+
+_register_areas()
+
+
 def main() -> None:  # pragma: no cover
     app()

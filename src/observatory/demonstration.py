@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from observatory import organisations as orgs
+from observatory.publish.records import seed_demo_records
 from observatory.sources.contracts import load_contracts
 from observatory.sources.files import expand_inputs
+from observatory.sources.payments import load_payments
 from observatory.sources.receipt import LoadError, Receipt
 from observatory.sources.spend import load_spend
 from observatory.sources.spend_layout import looks_like_contracts_register, vocabulary
@@ -86,6 +88,9 @@ def load_generated(
             receipts += load_spend(warehouse, paths, member, progress=progress, errors=errors)
         elif kind == "contracts":
             receipts += load_contracts(warehouse, paths, member, progress=progress, errors=errors)
+        elif kind == "payments":
+            receipts += load_payments(warehouse, paths, member, progress=progress, errors=errors)
+    seed_demo_records(warehouse)
     return receipts, errors
 
 

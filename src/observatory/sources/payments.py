@@ -136,12 +136,11 @@ def load_payments_file(
         layout = find_layout(sheet, vocabulary(TABLE))
         signature = layout_signature(layout.header, len(layout.header))
         mapping = map_header(layout.header, user_map or remembered.get(signature, {}), TABLE)
-        if layout.position == "none" and not user_map:
-            if not any(not is_blank(r.fields) for r in sheet.records(0, 5)):
-                continue  # an empty sheet
-        if any(
-            not any(f in mapping.columns for f in fields) for fields in REQUIRED.values()
+        if layout.position == "none" and not any(
+            not is_blank(r.fields) for r in sheet.records(0, 5)
         ):
+            continue  # an empty sheet
+        if any(not any(f in mapping.columns for f in fields) for fields in REQUIRED.values()):
             raise _layout_error(item.display, layout.header, mapping.columns)
         _stage(warehouse, sheet, layout, mapping.columns, organisation)
         counts = _run(
@@ -155,9 +154,7 @@ def load_payments_file(
             },
         )[0]
         _add_counts(receipt, counts)
-        for row in warehouse.fetch(
-            "SELECT reason FROM payments_staged WHERE reason IS NOT NULL"
-        ):
+        for row in warehouse.fetch("SELECT reason FROM payments_staged WHERE reason IS NOT NULL"):
             key = reason_class(str(row["reason"]))
             receipt.reject_reasons[key] = receipt.reject_reasons.get(key, 0) + 1
         paid_now = int(counts["paid_now"] or 0)
@@ -239,7 +236,8 @@ def _record(
         ],
     )
     warehouse.execute(
-        "INSERT INTO load_receipts VALUES (?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO load_receipts VALUES "
+        "(?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             KIND,
