@@ -8,11 +8,11 @@ the typed field empty and the reason recorded.
 from __future__ import annotations
 
 import hashlib
-import json
 from decimal import Decimal
 
 import pyarrow as pa
 
+from observatory.sources.bookkeeping import FileLayout, record_load
 from observatory.sources.files import InputFile
 from observatory.sources.receipt import LoadError, Receipt
 from observatory.sources.spend_layout import (
@@ -96,36 +96,10 @@ def load_register(
         "SELECT reason, count(*) AS n FROM register_staged WHERE reason IS NOT NULL GROUP BY 1"
     ):
         receipt.reject_reasons[row["reason"]] = row["n"]
-    warehouse.execute(
-        "INSERT OR IGNORE INTO source_files (sha256, organisation, kind, path, encoding, delimiter,"
-        " header_line, header_position, mapping) VALUES (?, ?, 'contracts', ?, ?, ?, ?, ?, ?)",
-        [
-            sha,
-            organisation,
-            item.display,
-            table_file.encoding,
-            sheet.delimiter,
-            layout.header_line,
-            layout.position,
-            json.dumps(mapping.as_json()),
-        ],
+    file_layout = FileLayout(
+        table_file.encoding, sheet.delimiter, layout.header_line, layout.position, mapping.as_json()
     )
-    warehouse.execute(
-        "INSERT INTO load_receipts VALUES (?, current_timestamp, 'contracts', ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?)",
-        [
-            load_id,
-            item.display,
-            sha,
-            organisation,
-            receipt.rows_read,
-            receipt.rows_loaded,
-            receipt.rows_rejected,
-            receipt.rows_duplicate,
-            receipt.amount_read,
-            receipt.amount_loaded,
-            receipt.amount_rejected,
-            receipt.amount_duplicate,
-        ],
+    record_load(
+        warehouse, receipt, kind="contracts", sha256=sha, load_id=load_id, layout=file_layout
     )
     return receipt

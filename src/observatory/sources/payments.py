@@ -20,6 +20,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from observatory import organisations as orgs
+from observatory.sources.bookkeeping import FileLayout, record_load, remember_mapping
 from observatory.sources.files import InputFile, expand_inputs
 from observatory.sources.receipt import LoadError, Receipt
 from observatory.sources.spend import reason_class
@@ -220,47 +221,13 @@ def _record(
         f: (layout.header[i].strip() if i < len(layout.header) else "") or f"column {i + 1}"
         for f, i in columns.items()
     }
-    warehouse.execute(
-        "INSERT OR IGNORE INTO source_files (sha256, organisation, kind, path, encoding, delimiter,"
-        " header_line, header_position, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            sha,
-            org,
-            KIND,
-            receipt.file,
-            encoding,
-            sheet.delimiter,
-            layout.header_line,
-            layout.position,
-            json.dumps(mapping),
-        ],
+    file_layout = FileLayout(
+        encoding, sheet.delimiter, layout.header_line, layout.position, mapping
     )
-    warehouse.execute(
-        "INSERT INTO load_receipts VALUES "
-        "(?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            load_id,
-            KIND,
-            receipt.file,
-            sha,
-            org,
-            receipt.rows_read,
-            receipt.rows_loaded,
-            receipt.rows_rejected,
-            receipt.rows_duplicate,
-            receipt.amount_read,
-            receipt.amount_loaded,
-            receipt.amount_rejected,
-            receipt.amount_duplicate,
-        ],
-    )
+    record_load(warehouse, receipt, kind=KIND, sha256=sha, load_id=load_id, layout=file_layout)
     if user_map:
         signature = layout_signature(layout.header, len(layout.header))
-        warehouse.execute(
-            "INSERT OR REPLACE INTO remembered_mappings (organisation, layout, mapping) "
-            "VALUES (?, ?, ?)",
-            [org, f"{KIND}:{signature}", json.dumps(user_map)],
-        )
+        remember_mapping(warehouse, org, f"{KIND}:{signature}", user_map)
 
 
 def load_payments(

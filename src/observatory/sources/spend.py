@@ -17,6 +17,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from observatory import organisations as orgs
+from observatory.sources.bookkeeping import FileLayout, record_load, remember_mapping
 from observatory.sources.files import InputFile, expand_inputs
 from observatory.sources.receipt import LoadError, Receipt
 from observatory.sources.spend_layout import (
@@ -289,47 +290,18 @@ def _record(
     plan: SheetPlan,
     user_map: dict[str, str],
 ) -> None:
-    org = receipt.organisation or ""
-    warehouse.execute(
-        "INSERT OR IGNORE INTO source_files (sha256, organisation, kind, path, encoding, delimiter,"
-        " header_line, header_position, mapping) VALUES (?, ?, 'spend', ?, ?, ?, ?, ?, ?)",
-        [
-            sha,
-            org,
-            receipt.file,
-            table_file.encoding,
-            plan.sheet.delimiter,
-            plan.layout.header_line,
-            plan.layout.position,
-            json.dumps(plan.mapping.as_json()),
-        ],
+    layout = FileLayout(
+        table_file.encoding,
+        plan.sheet.delimiter,
+        plan.layout.header_line,
+        plan.layout.position,
+        plan.mapping.as_json(),
     )
-    warehouse.execute(
-        "INSERT INTO load_receipts VALUES (?, current_timestamp, 'spend', ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?)",
-        [
-            load_id,
-            receipt.file,
-            sha,
-            org,
-            receipt.rows_read,
-            receipt.rows_loaded,
-            receipt.rows_rejected,
-            receipt.rows_duplicate,
-            receipt.amount_read,
-            receipt.amount_loaded,
-            receipt.amount_rejected,
-            receipt.amount_duplicate,
-        ],
-    )
+    record_load(warehouse, receipt, kind="spend", sha256=sha, load_id=load_id, layout=layout)
     if user_map:
         width = max(len(plan.layout.header), max(plan.mapping.columns.values()) + 1)
         signature = layout_signature(plan.layout.header, width)
-        warehouse.execute(
-            "INSERT OR REPLACE INTO remembered_mappings (organisation, layout, mapping) "
-            "VALUES (?, ?, ?)",
-            [org, signature, json.dumps(user_map)],
-        )
+        remember_mapping(warehouse, receipt.organisation or "", signature, user_map)
 
 
 def load_spend(
