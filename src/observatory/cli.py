@@ -474,8 +474,11 @@ def _register_areas() -> None:
     from observatory.publish.commands import load_payments_command
     from observatory.publish.commands import register as register_notices
 
+    from observatory.web.commands import register as register_web
+
     register_notices(app)
     load_app.command("payments")(load_payments_command)
+    register_web(app)
 
 
 _register_areas()

@@ -1,0 +1,202 @@
+"""The line classifier: Complement Naive Bayes over evidence tokens, an isotonic calibration of its
+margin, and a reason naming the evidence that carried each prediction.
+
+Why this model: on Trafford's two years it matches a linear SVM's accuracy within half a point
+while training in seconds rather than minutes on two cores, and its per-token weights give a
+reason directly (docs/methods/classification.md compares the candidates).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.naive_bayes import ComplementNB
+
+from observatory.classify.features import FAMILIES, Evidence, tokens
+
+# Smoothing of the token counts; small because most evidence is exact and repeated
+# (chosen on the 2024-25 year only, see the method note).
+ALPHA = 0.01
+
+
+@dataclass
+class Predictions:
+    codes: list[str]
+    scores: np.ndarray  # margin of the best code over the runner-up
+    confidence: np.ndarray  # calibrated probability that the code is right
+    reasons: list[str]
+    runner_up: list[str]
+
+
+@dataclass
+class CalibrationBin:
+    low: float
+    high: float
+    lines: int
+    mean_confidence: float
+    accuracy: float
+
+    def as_json(self) -> dict[str, float | int]:
+        return self.__dict__.copy()
+
+
+BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001)
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray, weight: np.ndarray) -> list[CalibrationBin]:
+    """Lines grouped by stated confidence, with how often each group was right."""
+    out = []
+    for low, high in zip(BINS, BINS[1:], strict=False):
+        mask = (confidence >= low) & (confidence < high)
+        w = weight[mask]
+        if w.sum() == 0:
+            continue
+        out.append(
+            CalibrationBin(
+                low,
+                min(high, 1.0),
+                int(w.sum()),
+                float(np.average(confidence[mask], weights=w)),
+                float(np.average(correct[mask], weights=w)),
+            )
+        )
+    return out
+
+
+@dataclass
+class LineModel:
+    """Vectoriser, classifier, calibration and each supplier's labelled history (for reasons)."""
+
+    alpha: float = ALPHA
+    vectoriser: CountVectorizer = field(init=False)
+    classifier: ComplementNB = field(init=False)
+    calibration: IsotonicRegression | None = None
+    calibration_table: list[CalibrationBin] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # code -> label for reasons
+    history: dict[str, Counter[str]] = field(default_factory=dict)  # supplier key -> codes
+
+    def fit(
+        self, evidence: Sequence[Evidence], codes: Sequence[str], lines: Sequence[int]
+    ) -> LineModel:
+        self.vectoriser = CountVectorizer(analyzer=tokens, binary=True, dtype=np.float64)
+        x = self.vectoriser.fit_transform(evidence)
+        # log(1 + lines): a supplier paid weekly should not drown one paid once a year.
+        weight = np.log1p(np.asarray(lines, dtype=float))
+        self.classifier = ComplementNB(alpha=self.alpha).fit(x, list(codes), sample_weight=weight)
+        history: dict[str, Counter[str]] = defaultdict(Counter)
+        for ev, code, n in zip(evidence, codes, lines, strict=True):
+            if ev.supplier:
+                history[ev.supplier][code] += n
+        self.history = dict(history)
+        return self
+
+    @property
+    def classes(self) -> np.ndarray:
+        return self.classifier.classes_
+
+    def _scores(self, evidence: Sequence[Evidence]) -> tuple[np.ndarray, np.ndarray, object]:
+        x = self.vectoriser.transform(evidence)
+        jll = np.asarray(x @ self.classifier.feature_log_prob_.T)
+        if jll.shape[1] == 1:
+            return np.zeros(len(evidence), dtype=int), np.full(len(evidence), np.inf), x
+        top2 = np.argpartition(-jll, 1, axis=1)[:, :2]
+        rows = np.arange(len(evidence))
+        first = np.where(
+            jll[rows, top2[:, 0]] >= jll[rows, top2[:, 1]], top2[:, 0], top2[:, 1]
+        )
+        second = np.where(first == top2[:, 0], top2[:, 1], top2[:, 0])
+        margin = jll[rows, first] - jll[rows, second]
+        return first, np.stack([margin, second], axis=1), x
+
+    def calibrate(
+        self, evidence: Sequence[Evidence], truth: Sequence[str], lines: Sequence[int]
+    ) -> None:
+        """Fit confidence = P(right | margin) on held-out labelled evidence."""
+        first, extra, _ = self._scores(evidence)
+        correct = (self.classes[first] == np.asarray(truth)).astype(float)
+        weight = np.asarray(lines, dtype=float)
+        self.calibration = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        self.calibration.fit(extra[:, 0], correct, sample_weight=weight)
+        confidence = self.calibration.predict(extra[:, 0])
+        self.calibration_table = reliability(confidence, correct, weight)
+
+    def predict(self, evidence: Sequence[Evidence], explain: bool = True) -> Predictions:
+        if not len(evidence):
+            return Predictions([], np.zeros(0), np.zeros(0), [], [])
+        first, extra, x = self._scores(evidence)
+        margin = extra[:, 0]
+        if self.calibration is not None:
+            confidence = self.calibration.predict(margin)
+        else:  # uncalibrated: a squashed margin, only for ranking
+            confidence = 1 - np.exp(-np.maximum(margin, 0))
+        codes = [str(c) for c in self.classes[first]]
+        runner = [str(c) for c in self.classes[extra[:, 1].astype(int)]]
+        reasons = self._reasons(evidence, first, x) if explain else [""] * len(codes)
+        return Predictions(codes, margin, confidence, reasons, runner)
+
+    # -- reasons -------------------------------------------------------------------------------
+    def _reasons(self, evidence: Sequence[Evidence], first: np.ndarray, x: object) -> list[str]:
+        """Name the token that most favours the chosen code over the average code."""
+        weights = self.classifier.feature_log_prob_
+        lift = weights - weights.mean(axis=0, keepdims=True)
+        csr = x.tocsr()  # type: ignore[attr-defined]
+        names = self.vectoriser.get_feature_names_out()
+        out = []
+        for i, ev in enumerate(evidence):
+            cols = csr.indices[csr.indptr[i] : csr.indptr[i + 1]]
+            if not len(cols):
+                out.append("no evidence the model knows: the most common code")
+                continue
+            best = cols[int(np.argmax(lift[first[i], cols]))]
+            out.append(self._reason(ev, str(self.classes[first[i]]), str(names[best])))
+        return out
+
+    def _reason(self, ev: Evidence, code: str, token: str) -> str:
+        family, _, value = token.partition("=")
+        label = self.labels.get(code, "")
+        what = f"{code} {label}".strip()
+        if family in ("s", "sh", "sa", "t", "r") and ev.supplier in self.history:
+            seen = self.history[ev.supplier]
+            total = sum(seen.values())
+            if seen.most_common(1)[0][0] == code:
+                return f"supplier usually {what} ({seen[code]:,} of {total:,} labelled lines)"
+            return f"{FAMILIES[family]} usually {what}; this supplier's lines vary"
+        if family in ("w", "b", "aw", "cp"):
+            return f"{FAMILIES[family]} ~ '{value}' -> {what}"
+        if family in ("h", "a", "c", "x", "mc", "ha"):
+            shown = value.split("|")[-1] if "|" in value else value
+            return f"{FAMILIES[family]} '{shown}' usually {what}"
+        return f"{FAMILIES.get(family, family)} -> {what}"
+
+
+def train(
+    evidence: Sequence[Evidence],
+    label_doc: Sequence[int],
+    label_code: Sequence[str],
+    label_lines: Sequence[int],
+    label_holdout: Sequence[bool],
+    labels: dict[str, str] | None = None,
+    alpha: float = ALPHA,
+) -> LineModel:
+    """Fit on the labelled lines before the hold-out, calibrate on the hold-out, then refit on
+    everything and keep that calibration (the refit model is at least as sure, so the stated
+    confidence errs low rather than high)."""
+    holdout = np.asarray(label_holdout, dtype=bool)
+    docs = [evidence[i] for i in label_doc]
+    model = LineModel(alpha=alpha, labels=labels or {})
+    if holdout.any() and (~holdout).any():
+        early = np.flatnonzero(~holdout)
+        late = np.flatnonzero(holdout)
+        model.fit([docs[i] for i in early], [label_code[i] for i in early],
+                  [label_lines[i] for i in early])
+        model.calibrate([docs[i] for i in late], [label_code[i] for i in late],
+                        [label_lines[i] for i in late])
+    calibration, table = model.calibration, model.calibration_table
+    model.fit(docs, label_code, label_lines)
+    model.calibration, model.calibration_table = calibration, table
+    return model

@@ -1,0 +1,170 @@
+"""Reference figures the policy-outcome measures use, and the per-line table they share.
+
+The figures are the project's own data files under ``observatory/data`` (each cites its source in
+its header): DEFRA spend-based factors, the ONS CPI annual index, the modern-slavery risk table and
+the community-wealth boundaries. ``prepare`` registers them as temporary tables and builds
+``outcome_lines`` (store/sql/outcome_lines.sql), which carbon, wealth and slavery all read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from observatory.store import Warehouse
+from observatory.store.warehouse import split_statements, sql_text
+
+FACTOR_YEAR = 2022  # price year of the DEFRA 2022 factor table
+
+
+def data_text(name: str) -> str:
+    return (resources.files("observatory") / "data" / name).read_text("utf-8")
+
+
+def data_rows(name: str) -> list[dict[str, str]]:
+    """A CSV shipped under observatory/data, its '#' source lines skipped."""
+    lines = [ln for ln in data_text(name).splitlines() if not ln.startswith("#")]
+    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+
+
+@dataclass(frozen=True)
+class Factor:
+    sic_group: str
+    description: str
+    kgco2e_per_gbp: float
+    prefixes: tuple[str, ...]
+
+
+def factor_table() -> list[Factor]:
+    return [
+        Factor(
+            r["sic_group"],
+            r["description"],
+            float(r["ghg_kgco2e_per_gbp"]),
+            tuple(p for p in r["sic_prefixes"].split(";") if p),
+        )
+        for r in data_rows("defra_spend_factors_2022.csv")
+    ]
+
+
+def cpi_index() -> dict[int, float]:
+    return {int(r["year"]): float(r["index"]) for r in data_rows("cpi_annual_d7bt.csv")}
+
+
+def cpi_unverified_years() -> list[int]:
+    return [int(r["year"]) for r in data_rows("cpi_annual_d7bt.csv") if r["verified"] != "yes"]
+
+
+@dataclass(frozen=True)
+class Region:
+    key: str
+    name: str
+    districts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    regions: dict[str, Region]
+    member_region: dict[str, str]  # org_id -> region key
+
+    def region_of(self, org_id: str) -> Region | None:
+        key = self.member_region.get(org_id)
+        return self.regions.get(key) if key else None
+
+
+def boundaries(path: Path | None = None) -> Boundaries:
+    """Regions as ONS district codes (data/community_wealth_boundaries.toml unless ``path``)."""
+    text = (
+        path.read_text("utf-8") if path else data_text("community_wealth_boundaries.toml")
+    )
+    doc = tomllib.loads(text)
+    regions = {
+        key: Region(key, value["name"], tuple(value["districts"]))
+        for key, value in doc.get("region", {}).items()
+    }
+    members = dict(doc.get("member_region", {}))
+    unknown = sorted(set(members.values()) - set(regions))
+    if unknown:
+        raise ValueError(f"member_region names regions that are not defined: {unknown}")
+    return Boundaries(regions, members)
+
+
+def _category_sic(warehouse: Warehouse) -> list[tuple[str, str, str, str | None, str | None]]:
+    """ProClass code -> DEFRA SIC group, from the classification's mapping (proclass_sic_groups);
+    where that table has not been built yet, the same rules applied here to the installed code
+    list (classify.categories.sic_group_for), so the two never disagree."""
+    from observatory.classify.categories import codes, sic_group_for, sic_group_rules
+
+    installed = codes(warehouse, "proclass")
+    rows = warehouse.fetch("SELECT code, sic_group, matched_on FROM proclass_sic_groups")
+    if rows:
+        mapped = {r["code"]: (r["sic_group"], r["matched_on"]) for r in rows}
+    else:
+        rules = sic_group_rules()
+        mapped = {}
+        for code, entry in installed.items():
+            rule = sic_group_for(entry, rules)
+            if rule is not None:
+                matched = "code" if rule.code else ("level 2" if rule.level2 else "level 1")
+                mapped[code] = (rule.sic_group, matched)
+    return [
+        (
+            code,
+            group,
+            matched,
+            installed.get(code, {}).get("label"),
+            installed.get(code, {}).get("level1"),
+        )
+        for code, (group, matched) in mapped.items()
+    ]
+
+
+def register_reference(warehouse: Warehouse) -> None:
+    """Reference figures as temporary tables (ref_factors, ref_factor_prefixes, ref_cpi,
+    ref_category_sic)."""
+    warehouse.execute_script(sql_text("outcome_macros"))
+    factors = factor_table()
+    warehouse.execute(
+        "CREATE OR REPLACE TEMP TABLE ref_factors "
+        "(sic_group VARCHAR, description VARCHAR, kgco2e_per_gbp DOUBLE)"
+    )
+    warehouse.con.executemany(
+        "INSERT INTO ref_factors VALUES (?, ?, ?)",
+        [(f.sic_group, f.description, f.kgco2e_per_gbp) for f in factors],
+    )
+    warehouse.execute(
+        "CREATE OR REPLACE TEMP TABLE ref_factor_prefixes (sic_group VARCHAR, prefix VARCHAR)"
+    )
+    warehouse.con.executemany(
+        "INSERT INTO ref_factor_prefixes VALUES (?, ?)",
+        [(f.sic_group, p) for f in factors for p in f.prefixes],
+    )
+    warehouse.execute("CREATE OR REPLACE TEMP TABLE ref_cpi (year INTEGER, idx DOUBLE)")
+    warehouse.con.executemany("INSERT INTO ref_cpi VALUES (?, ?)", list(cpi_index().items()))
+    warehouse.execute(
+        "CREATE OR REPLACE TEMP TABLE ref_category_sic (code VARCHAR, sic_group VARCHAR, "
+        "matched_on VARCHAR, label VARCHAR, level1 VARCHAR)"
+    )
+    rows = _category_sic(warehouse)
+    if rows:
+        warehouse.con.executemany("INSERT INTO ref_category_sic VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def run_script(warehouse: Warehouse, name: str, params: dict[str, Any] | None = None) -> None:
+    """Run store/sql/NAME.sql, giving each statement the ``$name`` parameters its code uses
+    (DuckDB refuses parameters a statement does not use; comments do not count)."""
+    for statement in split_statements(sql_text(name)):
+        code = "\n".join(ln for ln in statement.splitlines() if not ln.strip().startswith("--"))
+        used = {k: v for k, v in (params or {}).items() if f"${k}" in code}
+        warehouse.execute(statement, used or None)
+
+
+def prepare(warehouse: Warehouse) -> None:
+    """Reference tables, then ``outcome_lines`` (one row per spend line)."""
+    register_reference(warehouse)
+    warehouse.execute_script(sql_text("outcome_lines"))
