@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from observatory import organisations as orgs
 from observatory import reports
-from observatory.sources.receipt import LoadError, Receipt, totals
-from observatory.store import Warehouse, WarehouseLocked, default_db_path
+from observatory.commandline import (
+    DbOption,
+    JsonOption,
+    OrgOption,
+    ProgressBar,
+    err,
+    open_warehouse,
+    out,
+    print_json,
+    print_receipts,
+)
+from observatory.sources.receipt import LoadError, totals
+from observatory.store import default_db_path
 
 app = typer.Typer(
     help="Procurement Observatory: load, resolve, classify and report public spend and contracts.",
@@ -29,134 +35,6 @@ load_app = typer.Typer(
 export_app = typer.Typer(help="Export warehouse tables.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 app.add_typer(export_app, name="export")
-
-# Off a terminal rich would wrap tables at 80 columns; receipts are wider than that.
-out = Console() if sys.stdout.isatty() else Console(width=160)
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file [default: $OBSERVATORY_DB or ./observatory.duckdb]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
-OrgOption = Annotated[
-    str | None,
-    typer.Option(
-        "--org",
-        help="Publishing organisation (id, name or alias); optional when the "
-        "file names it in a column.",
-    ),
-]
-
-
-def _open(db: Path | None, read_only: bool = False) -> Warehouse:
-    path = db or default_db_path()
-    if read_only and not path.exists():
-        raise typer.BadParameter(
-            f"{path} does not exist yet: load something first", param_hint="--db"
-        )
-    try:
-        return Warehouse.open(path, read_only=read_only)
-    except WarehouseLocked as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(3) from exc
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, default=_json_default, indent=2) + "\n")
-
-
-class _Bar:
-    """A progress bar on stderr, so --json output stays clean."""
-
-    def __init__(self, label: str) -> None:
-        self.progress = Progress(
-            TextColumn(label),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[current]}"),
-            console=err,
-            transient=True,
-        )
-        self.task: Any = None
-
-    def __enter__(self) -> _Bar:
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, completed=self.progress.tasks[0].total)
-        self.progress.__exit__(None, None, None)
-
-    def __call__(self, current: str, total: int) -> None:
-        if self.task is None:
-            self.task = self.progress.add_task("load", total=total, current="")
-        else:
-            self.progress.advance(self.task)
-        self.progress.update(self.task, current=Path(current.split("!")[-1]).name)
-
-
-def _print_receipts(receipts: list[Receipt], errors: list[str], as_json: bool) -> None:
-    if as_json:
-        if len(receipts) == 1 and not errors:
-            _print_json(receipts[0].as_json())
-        else:
-            _print_json(
-                {
-                    "files": [r.as_json() for r in receipts],
-                    "totals": totals(receipts),
-                    "errors": errors,
-                }
-            )
-        return
-    table = Table(title="Load receipt")
-    for name in ("file", "organisation", "read", "loaded", "rejected", "duplicate", "£ loaded"):
-        table.add_column(name, justify="left" if name in ("file", "organisation") else "right")
-    for r in receipts:
-        table.add_row(
-            r.file,
-            r.organisation or "",
-            f"{r.rows_read:,}",
-            f"{r.rows_loaded:,}",
-            f"{r.rows_rejected:,}",
-            f"{r.rows_duplicate:,}",
-            f"{r.amount_loaded:,.2f}",
-        )
-    if len(receipts) > 1:
-        t = totals(receipts)
-        table.add_row(
-            "total",
-            "",
-            f"{t['rows_read']:,}",
-            f"{t['rows_loaded']:,}",
-            f"{t['rows_rejected']:,}",
-            f"{t['rows_duplicate']:,}",
-            f"{Decimal(t['amount_loaded']):,.2f}",
-        )
-    out.print(table)
-    reasons: dict[str, int] = {}
-    for r in receipts:
-        for reason, n in r.reject_reasons.items():
-            reasons[reason] = reasons.get(reason, 0) + n
-        for note in r.notes:
-            out.print(f"[dim]{r.file}: {note}[/dim]")
-    if reasons:
-        out.print(
-            "Rejected rows by reason (see `observatory rejects`): "
-            + "; ".join(f"{k}: {v}" for k, v in sorted(reasons.items()))
-        )
-    for e in errors:
-        err.print(f"[red]not loaded:[/red] {e}")
 
 
 @load_app.command("spend")
@@ -179,14 +57,14 @@ def load_spend_cmd(
     from observatory.sources.spend import load_spend
 
     errors: list[str] = []
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
-            with _Bar("loading spend") as bar:
+            with ProgressBar("loading spend") as bar:
                 receipts = load_spend(warehouse, paths, org, field_map or [], bar, errors)
         except (LoadError, ValueError) as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
-    _print_receipts(receipts, errors, as_json)
+    print_receipts(receipts, errors, as_json)
     if errors:
         raise typer.Exit(1)
 
@@ -211,14 +89,14 @@ def load_contracts_cmd(
     from observatory.sources.contracts import load_contracts
 
     errors: list[str] = []
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
-            with _Bar("loading contracts") as bar:
+            with ProgressBar("loading contracts") as bar:
                 receipts = load_contracts(warehouse, paths, org, field_map or [], bar, errors)
         except (LoadError, ValueError) as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
-    _print_receipts(receipts, errors, as_json)
+    print_receipts(receipts, errors, as_json)
     if errors:
         raise typer.Exit(1)
 
@@ -226,10 +104,10 @@ def load_contracts_cmd(
 @app.command()
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Per organisation: months covered, spend lines, £, rejects and contracts."""
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = reports.status(warehouse)
     if as_json:
-        _print_json({"organisations": rows})
+        print_json({"organisations": rows})
         return
     table = Table(title=f"Warehouse {db or default_db_path()}")
     for name in (
@@ -273,11 +151,11 @@ def rejects(
     as_json: JsonOption = False,
 ) -> None:
     """Every rejected row: file, line, raw text and the reason."""
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         org_id = orgs.resolve_org_option(org, orgs.known(warehouse)).org_id if org else None
         rows = reports.rejects(warehouse, org_id, file, limit)
     if as_json:
-        _print_json({"rejects": rows})
+        print_json({"rejects": rows})
         return
     table = Table(title=f"{len(rows)} rejected rows")
     for name in ("file", "line", "reason", "raw text"):
@@ -297,7 +175,7 @@ def export_spend_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Export spend lines with their source file and row, supplier and category columns."""
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         org_id = orgs.resolve_org_option(org, orgs.known(warehouse)).org_id if org else None
         try:
             n = reports.export_spend(warehouse, out_path, fmt, org_id)
@@ -305,7 +183,7 @@ def export_spend_cmd(
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
     if as_json:
-        _print_json({"file": str(out_path), "format": fmt, "rows": n})
+        print_json({"file": str(out_path), "format": fmt, "rows": n})
     else:
         out.print(f"wrote {n:,} spend lines to {out_path}")
 
@@ -332,7 +210,7 @@ def inspect(
         raise typer.BadParameter(f"{file}: no such file")
     report = inspect_file(InputFile(str(file), file.read_bytes()), out_path)
     if as_json:
-        _print_json(report)
+        print_json(report)
         return
     out.print(
         f"[bold]{report['file']}[/bold]  encoding: {report['encoding']}  "
@@ -405,7 +283,7 @@ def harvest(
         "complete": result.complete,
     }
     if as_json:
-        _print_json(summary)
+        print_json(summary)
     else:
         state = "complete" if result.complete else "stopped early: run again to carry on"
         out.print(
@@ -417,11 +295,11 @@ def harvest(
 @app.command()
 def organisations(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The network's members (from the organisations file)."""
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         members = orgs.known(warehouse)
     rows = [m.__dict__ for m in members]
     if as_json:
-        _print_json({"organisations": rows})
+        print_json({"organisations": rows})
         return
     table = Table(title="Members")
     for name in ("org_id", "name", "org_type", "ons_code", "identifier"):
@@ -448,16 +326,16 @@ def demo(
     from observatory.demonstration import load_demo
 
     path = db or default_db_path()
-    with _open(path) as warehouse:
+    with open_warehouse(path) as warehouse:
         try:
-            with _Bar("loading the demonstration network") as bar:
+            with ProgressBar("loading the demonstration network") as bar:
                 receipts, errors = load_demo(warehouse, real=real, data_dir=data_dir, progress=bar)
         except LoadError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
         rows = reports.status(warehouse)
     if as_json:
-        _print_json({"totals": totals(receipts), "errors": errors, "organisations": rows})
+        print_json({"totals": totals(receipts), "errors": errors, "organisations": rows})
         return
     t = totals(receipts)
     out.print(
@@ -473,7 +351,6 @@ def _register_areas() -> None:
     """Each area of the product adds its own commands (they live next to their library code)."""
     from observatory.publish.commands import load_payments_command
     from observatory.publish.commands import register as register_notices
-
     from observatory.web.commands import register as register_web
 
     register_notices(app)

@@ -2,8 +2,8 @@
 around each library call. ``register(app)`` adds the sub-apps; ``load_payments_command`` is wired
 under the existing ``load`` group by cli.py.
 
-The shared helpers of cli.py (opening the warehouse, JSON output, receipts, progress) are imported
-inside each command: cli.py imports this module, so importing it back at load time would be a cycle.
+The shared pieces (options, opening the warehouse, JSON output, receipts, progress) come from
+observatory.commandline.
 """
 
 from __future__ import annotations
@@ -16,17 +16,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-out = Console() if sys.stdout.isatty() else Console(width=160)
-err = Console(stderr=True)
+from observatory.commandline import (
+    DbOption,
+    JsonOption,
+    ProgressBar,
+    err,
+    fail,
+    open_warehouse,
+    out,
+    print_json,
+    print_receipts,
+)
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file [default: $OBSERVATORY_DB or ./observatory.duckdb]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="The date to judge by (YYYY-MM-DD) [default: today].")
 ]
@@ -41,17 +44,6 @@ def _date(text: str | None, option: str, default: date | None = None) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option) from exc
-
-
-def _print_json(data: Any) -> None:
-    from observatory.cli import _print_json as print_json
-
-    print_json(data)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code)
 
 
 # -- load payments -------------------------------------------------------------------------------
@@ -76,18 +68,17 @@ def load_payments_command(
     """Load accounts-payable extracts (invoice number, supplier, invoice date, invoice received
     date, payment date, amount, disputed). Every row is loaded, rejected with a reason, or counted
     as a duplicate; a re-run adds nothing; a later extract fills in payment dates."""
-    from observatory.cli import _Bar, _open, _print_receipts
     from observatory.sources.payments import load_payments
     from observatory.sources.receipt import LoadError
 
     errors: list[str] = []
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
-            with _Bar("loading payments") as bar:
+            with ProgressBar("loading payments") as bar:
                 receipts = load_payments(warehouse, paths, org, field_map or [], bar, errors)
         except (LoadError, ValueError) as exc:
-            raise _fail(str(exc)) from exc
-    _print_receipts(receipts, errors, as_json)
+            raise fail(str(exc)) from exc
+    print_receipts(receipts, errors, as_json)
     if errors:
         raise typer.Exit(1)
 
@@ -157,7 +148,6 @@ def draft_command(
 ) -> None:
     """Draft a notice from the warehouse as an OCDS 1.1 release package with the UK extension's
     fields, and validate it (schema and the Act's rules). Exit status 1 when it has errors."""
-    from observatory.cli import _open
     from observatory.publish.notices import DraftError, draft_notice, save_draft
     from observatory.publish.schemas import SchemasMissing
 
@@ -169,7 +159,7 @@ def draft_command(
         if not title.strip():
             raise typer.BadParameter("give 'NAME, JOB TITLE'", param_hint="--approver")
         signer = (name.strip(), title.strip())
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             draft = draft_notice(
                 warehouse,
@@ -182,14 +172,14 @@ def draft_command(
                 approver=signer,
             )
         except (DraftError, SchemasMissing, ValueError) as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         if save:
             save_draft(warehouse, draft)
     text = json.dumps(draft.package, indent=2, ensure_ascii=False) + "\n"
     if out_path:
         out_path.write_text(text, encoding="utf-8")
     if as_json:
-        _print_json(
+        print_json(
             {
                 **draft.as_json(),
                 "file": str(out_path) if out_path else None,
@@ -232,16 +222,14 @@ def validate_command(
     try:
         schemas = load_schemas()
     except SchemasMissing as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     reports = []
     for path in files or []:
         if not path.is_file():
             raise typer.BadParameter(f"{path}: no such file")
         reports += validate_file(path, schemas)
     if loaded:
-        from observatory.cli import _open
-
-        with _open(db, read_only=True) as warehouse:
+        with open_warehouse(db, read_only=True) as warehouse:
             sql = "SELECT source_file, data FROM releases"
             params: list[Any] = []
             if org:
@@ -252,7 +240,7 @@ def validate_command(
                 reports += validate_releases([release], str(row["source_file"]), schemas)
     failed = [r for r in reports if not r.passed]
     if as_json:
-        _print_json(
+        print_json(
             {
                 "notices": len(reports),
                 "passed": len(reports) - len(failed),
@@ -289,20 +277,19 @@ def duties_command(
     as_json: JsonOption = False,
 ) -> None:
     """Which notices are due, overdue or done, per member and contract, as of a date."""
-    from observatory.cli import _open
     from observatory.publish.duties import duties, summary
 
     day = _date(as_of, "--as-of", date.today())
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             rows = duties(warehouse, org, day)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     counts = summary(rows)
     if status:
         rows = [r for r in rows if r.status in status]
     if as_json:
-        _print_json(
+        print_json(
             {"as_of": day.isoformat(), "summary": counts, "duties": [r.as_json() for r in rows]}
         )
         return
@@ -333,13 +320,12 @@ def quality_command(
 ) -> None:
     """Data-quality checks on loaded notices, counted per publisher: suppliers without
     identifiers, values without currency, dates out of order, notices without a code."""
-    from observatory.cli import _open
     from observatory.publish.quality import CHECKS, notice_quality, totals
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = notice_quality(warehouse, org)
     if as_json:
-        _print_json({"totals": totals(rows), "publishers": [r.as_json() for r in rows]})
+        print_json({"totals": totals(rows), "publishers": [r.as_json() for r in rows]})
         return
     table = Table(title="Notice data quality by publisher")
     table.add_column("publisher", overflow="fold")
@@ -376,7 +362,6 @@ def pipeline_add_command(
     as_json: JsonOption = False,
 ) -> None:
     """Add a procurement the member expects to advertise (for the UK1 pipeline notice)."""
-    from observatory.cli import _open
     from observatory.publish import facts
     from observatory.publish.records import add_pipeline_entry
 
@@ -384,7 +369,7 @@ def pipeline_add_command(
         amount = Decimal(value.replace(",", "").replace("£", ""))
     except ArithmeticError as exc:
         raise typer.BadParameter(f"{value!r} is not an amount", param_hint="--value") from exc
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             member = facts.member(warehouse, org)
             entry = add_pipeline_entry(
@@ -400,9 +385,9 @@ def pipeline_add_command(
                 cpv_code=cpv,
             )
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json({"entry_id": entry, "organisation": member.org_id})
+        print_json({"entry_id": entry, "organisation": member.org_id})
     else:
         out.print(f"pipeline entry {entry} added for {member.org_id}")
 
@@ -413,16 +398,15 @@ def pipeline_list_command(
     as_json: JsonOption = False,
 ) -> None:
     """The pipeline entries members have added."""
-    from observatory.cli import _open
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         sql = "SELECT * FROM pipeline_entries"
         rows = warehouse.fetch(
             sql + (" WHERE organisation = ?" if org else "") + " ORDER BY organisation, entry_id",
             [org] if org else [],
         )
     if as_json:
-        _print_json({"entries": rows})
+        print_json({"entries": rows})
         return
     table = Table(title="Pipeline entries")
     for name in ("id", "organisation", "title", "value", "incl. VAT", "advert", "start"):
@@ -449,16 +433,15 @@ def kpi_add_command(
     as_json: JsonOption = False,
 ) -> None:
     """Record a KPI set for a contract (at least three for a contract of £5m or more)."""
-    from observatory.cli import _open
     from observatory.publish.records import add_kpi
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             kpi_id = add_kpi(warehouse, contract, title, description=description, target=target)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json({"kpi_id": kpi_id, "contract_key": contract})
+        print_json({"kpi_id": kpi_id, "contract_key": contract})
     else:
         out.print(f"KPI {kpi_id} added to {contract}")
 
@@ -481,10 +464,9 @@ def kpi_rate_command(
     as_json: JsonOption = False,
 ) -> None:
     """Record a KPI's rating for a period (for the UK9 contract performance notice)."""
-    from observatory.cli import _open
     from observatory.publish.records import add_rating
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             code = add_rating(
                 warehouse,
@@ -495,9 +477,9 @@ def kpi_rate_command(
                 notes,
             )
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json({"kpi_id": kpi_id, "rating": code})
+        print_json({"kpi_id": kpi_id, "rating": code})
     else:
         out.print(f"KPI {kpi_id} rated {code}")
 
@@ -509,7 +491,6 @@ def kpi_list_command(
     as_json: JsonOption = False,
 ) -> None:
     """KPIs and their latest ratings."""
-    from observatory.cli import _open
 
     where, params = [], []
     if org:
@@ -525,10 +506,10 @@ def kpi_list_command(
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY k.contract_key, k.kpi_id"
     )
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = warehouse.fetch(sql, params)
     if as_json:
-        _print_json({"kpis": rows})
+        print_json({"kpis": rows})
         return
     table = Table(title="KPIs")
     for name in ("id", "contract", "title", "target", "latest rating", "period end"):
@@ -567,9 +548,9 @@ def fetch_command(
     try:
         result = fetch_reference(target)
     except (FetchError, OSError) as exc:
-        raise _fail(f"{exc} (is this machine online?)") from exc
+        raise fail(f"{exc} (is this machine online?)") from exc
     if as_json:
-        _print_json(
+        print_json(
             {
                 "directory": str(result.directory),
                 "files": result.files,
@@ -595,7 +576,7 @@ def status_command(as_json: JsonOption = False) -> None:
     except SchemasMissing as exc:
         installed, detail = False, str(exc)
     if as_json:
-        _print_json({"directory": str(schema_dir()), "installed": installed, "detail": detail})
+        print_json({"directory": str(schema_dir()), "installed": installed, "detail": detail})
     else:
         state = "installed" if installed else "[red]not installed[/red]"
         out.print(f"schema folder {schema_dir()}: {state}\n{detail}")

@@ -5,23 +5,15 @@ The lead wires them in with ``register(app)`` from ``observatory.cli``.
 
 from __future__ import annotations
 
-import json
 import secrets
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from observatory import organisations as orgs
-from observatory.store import Warehouse, WarehouseLocked, default_db_path
+from observatory.commandline import DbOption, JsonOption, open_warehouse, print_json
+from observatory.store import Warehouse
 from observatory.web import audit, auth
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file [default: $OBSERVATORY_DB or ./observatory.duckdb]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 
 # One demonstration account per role; passwords are new each time `serve --demo` starts.
 DEMO_ACCOUNTS = (
@@ -30,22 +22,6 @@ DEMO_ACCOUNTS = (
     ("coordinator@network.example", auth.NETWORK_ORG, "network_coordinator"),
     ("administrator@network.example", auth.NETWORK_ORG, "administrator"),
 )
-
-
-def _open(db: Path | None) -> Warehouse:
-    path = db or default_db_path()
-    try:
-        return Warehouse.open(path)
-    except WarehouseLocked as exc:
-        typer.echo(
-            f"error: {exc}\n(While `observatory serve` runs, manage accounts on its /admin page.)",
-            err=True,
-        )
-        raise typer.Exit(3) from exc
-
-
-def _print(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 def load_demo_if_empty(warehouse: Warehouse) -> bool:
@@ -103,7 +79,7 @@ def register(app: typer.Typer) -> None:
         from observatory.web.app import WebSettings, create_app
         from observatory.web.host import WarehouseHost
 
-        warehouse = _open(db)
+        warehouse = open_warehouse(db)
         if demo:
             if load_demo_if_empty(warehouse):
                 typer.echo("Loaded the demonstration network.")
@@ -133,7 +109,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Create an account tied to an organisation, with a role."""
-        with _open(db) as warehouse:
+        with open_warehouse(db) as warehouse:
             try:
                 account, secret = auth.add_user(warehouse, email, org, role, password)
             except auth.AccountError as exc:
@@ -141,7 +117,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from exc
             audit.record(warehouse, "user.add", None, account.email, {"role": role}, "cli")
         if as_json:
-            _print(
+            print_json(
                 {
                     "email": account.email,
                     "organisation": org,
@@ -157,10 +133,10 @@ def register(app: typer.Typer) -> None:
     @users_app.command("list")
     def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         """Every account: email, organisation, role."""
-        with _open(db) as warehouse:
+        with open_warehouse(db) as warehouse:
             accounts = auth.list_users(warehouse)
         if as_json:
-            _print({"users": [a.__dict__ for a in accounts]})
+            print_json({"users": [a.__dict__ for a in accounts]})
             return
         for a in accounts:
             flags = " (disabled)" if a.disabled else " (demo)" if a.is_demo else ""
@@ -176,7 +152,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Create an API token (for Power BI and scripts); printed once."""
-        with _open(db) as warehouse:
+        with open_warehouse(db) as warehouse:
             account = auth.find_user(warehouse, email)
             if account is None:
                 typer.echo(f"error: no account for {email}", err=True)
@@ -184,6 +160,6 @@ def register(app: typer.Typer) -> None:
             token = auth.create_token(warehouse, account, label)
             audit.record(warehouse, "token.create", account, account.email, {"label": label}, "cli")
         if as_json:
-            _print({"email": account.email, "token": token})
+            print_json({"email": account.email, "token": token})
         else:
             typer.echo(token)
