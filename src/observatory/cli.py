@@ -348,11 +348,20 @@ def demo(
 
 
 def _register_areas() -> None:
-    """Each area of the product adds its own commands (they live next to their library code)."""
+    """Each area of the product adds its own commands (they live next to their library code).
+    Supplier resolution first: it creates the `suppliers` group that priority 1 adds to."""
+    from observatory.classify.commands import register as register_classification
+    from observatory.insight.commands import register_priority1
+    from observatory.insight.outcomes_commands import register_priority2
     from observatory.publish.commands import load_payments_command
     from observatory.publish.commands import register as register_notices
+    from observatory.resolve.commands import register as register_resolution
     from observatory.web.commands import register as register_web
 
+    register_resolution(app)
+    register_classification(app)
+    register_priority1(app)
+    register_priority2(app)
     register_notices(app)
     load_app.command("payments")(load_payments_command)
     register_web(app)

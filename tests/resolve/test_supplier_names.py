@@ -84,6 +84,15 @@ def test_legal_form_the_name_states(warehouse: Warehouse, published: str, form: 
 
 
 @pytest.mark.parametrize(
+    ("raw", "ppon"),
+    [("GB-PPON-ABCD-1234-EFGH", "ABCD-1234-EFGH"), ("abcd-1234-efgh", "ABCD-1234-EFGH"),
+     ("ABCD-123-EFGH", None)],
+)  # fmt: skip
+def test_ppon(warehouse: Warehouse, raw: str, ppon: str | None) -> None:
+    assert warehouse.fetch_value("SELECT supplier_ppon(?)", [raw]) == ppon
+
+
+@pytest.mark.parametrize(
     ("raw", "company", "vat", "charity", "postcode"),
     [
         ("2535986", "02535986", None, "2535986", None),  # DOMAIN.md's example

@@ -120,7 +120,7 @@ def test_postcode_lookups_as_published() -> None:
 
 
 def test_a_file_that_is_not_the_register_says_what_it_found() -> None:
-    with Warehouse.memory() as w, pytest.raises(RegisterError, match="company number"):
+    with Warehouse.memory() as w, pytest.raises(RegisterError, match="no company name column"):
         import_companies(w, [CHARITY_JSON.with_name("README.md")])
 
 

@@ -134,6 +134,22 @@ def test_redacted_payees_get_no_supplier_and_every_named_line_one(resolved_slice
         )
 
 
+def test_every_named_line_is_counted_once_in_its_supplier(resolved_slice: Path) -> None:
+    with Warehouse.open(resolved_slice, read_only=True) as w:
+        lines = w.fetch(
+            "SELECT supplier_id, count(*) AS n, sum(amount) AS amount FROM spend_lines "
+            "WHERE supplier_id IS NOT NULL GROUP BY supplier_id"
+        )
+        suppliers = {
+            r["supplier_id"]: r
+            for r in w.fetch("SELECT supplier_id, spend_lines, spend_amount FROM suppliers")
+        }
+    assert lines
+    for r in lines:
+        s = suppliers[r["supplier_id"]]
+        assert (s["spend_lines"], s["spend_amount"]) == (r["n"], r["amount"])
+
+
 def test_vcse_column_and_register_sme_column_are_kept_with_their_evidence(
     resolved_slice: Path,
 ) -> None:

@@ -216,25 +216,64 @@ def _write_contracts(
             supplier_name_key(r["supplier_name"]) or ""
         )
         if r["decided_code"]:
-            rows.append((r["contract_key"], "proclass", r["decided_code"], 1.0,
-                         f"decided by {r['decided_why']}", "person"))
+            rows.append(
+                (
+                    r["contract_key"],
+                    "proclass",
+                    r["decided_code"],
+                    1.0,
+                    f"decided by {r['decided_why']}",
+                    "person",
+                )
+            )
         elif r["published_code"]:
-            rows.append((r["contract_key"], "proclass", r["published_code"], 1.0,
-                         f"published: {r['published_label'] or r['published_code']}", "published"))
+            rows.append(
+                (
+                    r["contract_key"],
+                    "proclass",
+                    r["published_code"],
+                    1.0,
+                    f"published: {r['published_label'] or r['published_code']}",
+                    "published",
+                )
+            )
         elif supplier:
-            rows.append((r["contract_key"], "proclass", supplier[0], 1.0,
-                         f"supplier decided by {supplier[1]}", "person"))
+            rows.append(
+                (
+                    r["contract_key"],
+                    "proclass",
+                    supplier[0],
+                    1.0,
+                    f"supplier decided by {supplier[1]}",
+                    "person",
+                )
+            )
         else:
-            rows.append((r["contract_key"], "proclass", predictions.codes[first + k],
-                         float(predictions.confidence[first + k]),
-                         predictions.reasons[first + k], "model"))
+            rows.append(
+                (
+                    r["contract_key"],
+                    "proclass",
+                    predictions.codes[first + k],
+                    float(predictions.confidence[first + k]),
+                    predictions.reasons[first + k],
+                    "model",
+                )
+            )
     rows += _cpv_rows(warehouse, contracts, step)
     with warehouse.transaction():
         warehouse.execute("DELETE FROM contract_categories")
         if rows:
-            warehouse.con.executemany(
-                f"INSERT INTO contract_categories VALUES (?, ?, ?, ?, ?, ?, {run_id})", rows
-            )
+            names = ("contract_key", "scheme", "code", "confidence", "reason", "source")
+            columns = list(zip(*rows, strict=True))
+            table = pa.table({n: list(c) for n, c in zip(names, columns, strict=True)})
+            warehouse.register("contract_categories_new", table)
+            try:
+                warehouse.execute(
+                    "INSERT INTO contract_categories SELECT *, "
+                    f"{run_id} FROM contract_categories_new"
+                )
+            finally:
+                warehouse.unregister("contract_categories_new")
     out: dict[str, dict[str, int]] = {}
     for r in warehouse.fetch(
         "SELECT scheme, source, count(*) AS n FROM contract_categories GROUP BY ALL ORDER BY ALL"
@@ -251,11 +290,27 @@ def _cpv_rows(
     known = [r for r in contracts if r["decided_cpv"] or r["published_cpv"]]
     for r in known:
         if r["decided_cpv"]:
-            rows.append((r["contract_key"], "cpv", r["decided_cpv"], 1.0,
-                         f"decided by {r['decided_cpv_why']}", "person"))
+            rows.append(
+                (
+                    r["contract_key"],
+                    "cpv",
+                    r["decided_cpv"],
+                    1.0,
+                    f"decided by {r['decided_cpv_why']}",
+                    "person",
+                )
+            )
         else:
-            rows.append((r["contract_key"], "cpv", r["published_cpv"][:8], 1.0,
-                         "published in the notice", "published"))
+            rows.append(
+                (
+                    r["contract_key"],
+                    "cpv",
+                    r["published_cpv"][:8],
+                    1.0,
+                    "published in the notice",
+                    "published",
+                )
+            )
     missing = [r for r in contracts if not (r["decided_cpv"] or r["published_cpv"])]
     if not vocabulary or not missing:
         return rows

@@ -141,13 +141,17 @@ def leave_one_out(
     predictions = model.predict(texts, exclude=list(range(len(texts))))
     truth = np.array(codes)
     predicted = np.array([p.code for p in predictions])
-    division_right = np.array([p.division == c[:2] for p, c in zip(predictions, codes, strict=True)])
+    division_right = np.array(
+        [p.division == c[:2] for p, c in zip(predictions, codes, strict=True)]
+    )
     model.calibrate([p.margin for p in predictions], division_right)
     counts = np.unique([c[:2] for c in codes], return_counts=True)
     evaluation = CpvEvaluation(
         notices=len(codes),
         division_accuracy=float(division_right.mean()) if len(codes) else float("nan"),
-        group_accuracy=float(np.mean([p[:3] == t[:3] for p, t in zip(predicted, truth, strict=True)])),
+        group_accuracy=float(
+            np.mean([p[:3] == t[:3] for p, t in zip(predicted, truth, strict=True)])
+        ),
         exact_accuracy=float(np.mean(predicted == truth)),
         majority_division_accuracy=float(counts[1].max() / len(codes)) if len(codes) else 0.0,
         divisions=len(counts[0]),
@@ -157,4 +161,3 @@ def leave_one_out(
         ],
     )
     return model, evaluation
-

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from observatory.classify import categories
+from observatory.classify.cpv import CpvEvaluation, leave_one_out, notice_text
 from observatory.classify.evidence import holdout_date, line_documents, stage_lines
 from observatory.classify.model import CalibrationBin, reliability, train
 from observatory.store import Warehouse
@@ -63,6 +64,7 @@ class ClassificationEvaluation:
     cold_model: Scores
     cold_baseline: Scores
     reliability: list[CalibrationBin]
+    cold_reliability: list[CalibrationBin]
     calibration_holdout: list[CalibrationBin]
     train_seconds: float
     predict_seconds: float
@@ -96,7 +98,9 @@ def _scores(
     if n == 0:
         return Scores(0, float("nan"), float("nan"), float("nan"), None)
     right = truth == predicted
-    l1 = np.array([level1.get(t, t) == level1.get(p, p) for t, p in zip(truth, predicted, strict=True)])
+    l1 = np.array(
+        [level1.get(t, t) == level1.get(p, p) for t, p in zip(truth, predicted, strict=True)]
+    )
     f1 = float(f1_score(truth, predicted, average="macro", sample_weight=weight, zero_division=0))
     at = None
     if confidence is not None:
@@ -153,7 +157,11 @@ def evaluate_classification(
 
     started = time.perf_counter()
     model = train(
-        docs.evidence, docs.label_doc, docs.label_code, docs.label_lines, docs.label_holdout,
+        docs.evidence,
+        docs.label_doc,
+        docs.label_code,
+        docs.label_lines,
+        docs.label_holdout,
         labels,
     )
     train_seconds = time.perf_counter() - started
@@ -211,6 +219,7 @@ def evaluate_classification(
         cold_model=_scores(truth[cold], predicted[cold], weight[cold], level1, confidence[cold]),
         cold_baseline=_scores(truth[cold], baseline[cold], weight[cold], level1, None),
         reliability=reliability(confidence, correct, weight),
+        cold_reliability=reliability(confidence[cold], correct[cold], weight[cold]),
         calibration_holdout=model.calibration_table,
         train_seconds=train_seconds,
         predict_seconds=predict_seconds,
@@ -221,4 +230,26 @@ def evaluate_classification(
             f"{len(unseen):,} test lines carry {len(set(unseen))} codes never used in "
             f"{train_year}: no model trained on that year can get them right"
         )
+    return result
+
+
+def evaluate_cpv(warehouse: Warehouse) -> CpvEvaluation:
+    """CPV on every contract or notice that publishes one, each predicted from its title and
+    description with itself left out."""
+    vocabulary = {c: r["label"] for c, r in categories.codes(warehouse, "cpv").items()}
+    if not vocabulary:
+        raise EvaluationError(
+            "CPV is not installed: run `observatory categories import cpv_codes.csv` first"
+        )
+    rows = warehouse.fetch(
+        "SELECT title, description, cpv_code FROM contracts WHERE cpv_code IS NOT NULL "
+        "ORDER BY contract_key"
+    )
+    if len(rows) < 2:
+        raise EvaluationError("fewer than two contracts publish a CPV code: nothing to measure")
+    _, result = leave_one_out(
+        vocabulary,
+        [notice_text(r["title"], r["description"]) for r in rows],
+        [r["cpv_code"][:8] for r in rows],
+    )
     return result

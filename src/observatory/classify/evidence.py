@@ -68,8 +68,7 @@ def holdout_date(
     """The date after which the latest ``share`` of labelled lines falls: those lines calibrate
     confidence, as the model will be used forward in time."""
     return warehouse.fetch_value(
-        "SELECT quantile_disc(payment_date, $share) FROM classify_lines "
-        f"WHERE {learn_where}",
+        f"SELECT quantile_disc(payment_date, $share) FROM classify_lines WHERE {learn_where}",
         {**(params or {}), "share": 1 - share},
     )
 

@@ -13,20 +13,17 @@ import re
 from dataclasses import dataclass
 
 # Legal-form words and filler that publishers add or drop ("Ltd", "Limited", "The").
-_LEGAL = re.compile(
-    r"\b(LIMITED|LTD|PLC|LLP|LLC|CIC|CIO|INC|THE|CO|COMPANY|GROUP|UK|T A|AND)\b"
-)
+_LEGAL = re.compile(r"\b(LIMITED|LTD|PLC|LLP|LLC|CIC|CIO|INC|THE|CO|COMPANY|GROUP|UK|T A|AND)\b")
 _NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
 _WORD = re.compile(r"[a-z]{2,}")
 _DIGITS = re.compile(r"\d+")
 
 # Words that say nothing about what was bought (Trafford purposes end in invoice numbers and
 # month names; contracts in procedure words).
-STOP_WORDS = frozenset(
-    """the and for of to in on at by with from a an or is be as are this that will which
-    jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june
-    july august september october november december inv invoice ref no nr qtr""".split()
-)
+_STOP_TEXT = """the and for of to in on at by with from a an or is be as are this that will which
+jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+august september october november december inv invoice ref no nr qtr"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 REDACTED = "redacted"
 

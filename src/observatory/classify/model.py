@@ -48,7 +48,9 @@ class CalibrationBin:
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001)
 
 
-def reliability(confidence: np.ndarray, correct: np.ndarray, weight: np.ndarray) -> list[CalibrationBin]:
+def reliability(
+    confidence: np.ndarray, correct: np.ndarray, weight: np.ndarray
+) -> list[CalibrationBin]:
     """Lines grouped by stated confidence, with how often each group was right."""
     out = []
     for low, high in zip(BINS, BINS[1:], strict=False):
@@ -75,7 +77,9 @@ class LineModel:
     alpha: float = ALPHA
     vectoriser: CountVectorizer = field(init=False)
     classifier: ComplementNB = field(init=False)
-    calibration: IsotonicRegression | None = None
+    # One calibration for lines whose supplier has labelled history, one for the rest: how often
+    # the model is right depends on that more than on anything else (cold start).
+    calibration: dict[bool, IsotonicRegression] | None = None
     calibration_table: list[CalibrationBin] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # code -> label for reasons
     history: dict[str, Counter[str]] = field(default_factory=dict)  # supplier key -> codes
@@ -101,39 +105,56 @@ class LineModel:
 
     def _scores(self, evidence: Sequence[Evidence]) -> tuple[np.ndarray, np.ndarray, object]:
         x = self.vectoriser.transform(evidence)
+        # Complement NB leaves out the class prior; adding it back (as plain NB has it) keeps
+        # lines with little evidence, such as new suppliers', on the publisher's common codes.
         jll = np.asarray(x @ self.classifier.feature_log_prob_.T)
+        jll = jll + self.classifier.class_log_prior_
         if jll.shape[1] == 1:
             return np.zeros(len(evidence), dtype=int), np.full(len(evidence), np.inf), x
         top2 = np.argpartition(-jll, 1, axis=1)[:, :2]
         rows = np.arange(len(evidence))
-        first = np.where(
-            jll[rows, top2[:, 0]] >= jll[rows, top2[:, 1]], top2[:, 0], top2[:, 1]
-        )
+        first = np.where(jll[rows, top2[:, 0]] >= jll[rows, top2[:, 1]], top2[:, 0], top2[:, 1])
         second = np.where(first == top2[:, 0], top2[:, 1], top2[:, 0])
         margin = jll[rows, first] - jll[rows, second]
         return first, np.stack([margin, second], axis=1), x
 
+    def known(self, evidence: Sequence[Evidence]) -> np.ndarray:
+        return np.array([ev.supplier in self.history for ev in evidence], dtype=bool)
+
     def calibrate(
         self, evidence: Sequence[Evidence], truth: Sequence[str], lines: Sequence[int]
     ) -> None:
-        """Fit confidence = P(right | margin) on held-out labelled evidence."""
+        """Fit confidence = P(right | margin, supplier known) on held-out labelled evidence."""
         first, extra, _ = self._scores(evidence)
         correct = (self.classes[first] == np.asarray(truth)).astype(float)
         weight = np.asarray(lines, dtype=float)
-        self.calibration = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        self.calibration.fit(extra[:, 0], correct, sample_weight=weight)
-        confidence = self.calibration.predict(extra[:, 0])
+        known = self.known(evidence)
+        self.calibration = {}
+        for group in (True, False):
+            mask = known == group if (known == group).any() else np.ones_like(known)
+            iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            self.calibration[group] = iso.fit(
+                extra[mask, 0], correct[mask], sample_weight=weight[mask]
+            )
+        confidence = self._confidence(extra[:, 0], known)
         self.calibration_table = reliability(confidence, correct, weight)
+
+    def _confidence(self, margin: np.ndarray, known: np.ndarray) -> np.ndarray:
+        if self.calibration is None:  # uncalibrated: a squashed margin, only for ranking
+            return 1 - np.exp(-np.maximum(margin, 0))
+        out = np.empty(len(margin))
+        for group, iso in self.calibration.items():
+            mask = known == group
+            if mask.any():
+                out[mask] = iso.predict(margin[mask])
+        return out
 
     def predict(self, evidence: Sequence[Evidence], explain: bool = True) -> Predictions:
         if not len(evidence):
             return Predictions([], np.zeros(0), np.zeros(0), [], [])
         first, extra, x = self._scores(evidence)
         margin = extra[:, 0]
-        if self.calibration is not None:
-            confidence = self.calibration.predict(margin)
-        else:  # uncalibrated: a squashed margin, only for ranking
-            confidence = 1 - np.exp(-np.maximum(margin, 0))
+        confidence = self._confidence(margin, self.known(evidence))
         codes = [str(c) for c in self.classes[first]]
         runner = [str(c) for c in self.classes[extra[:, 1].astype(int)]]
         reasons = self._reasons(evidence, first, x) if explain else [""] * len(codes)
@@ -184,18 +205,23 @@ def train(
     alpha: float = ALPHA,
 ) -> LineModel:
     """Fit on the labelled lines before the hold-out, calibrate on the hold-out, then refit on
-    everything and keep that calibration (the refit model is at least as sure, so the stated
-    confidence errs low rather than high)."""
+    everything and keep that calibration. The refit model has seen more, so its margins are not
+    exactly those the calibration saw: the evaluation's reliability table on the following year
+    shows how far that matters."""
     holdout = np.asarray(label_holdout, dtype=bool)
     docs = [evidence[i] for i in label_doc]
     model = LineModel(alpha=alpha, labels=labels or {})
     if holdout.any() and (~holdout).any():
         early = np.flatnonzero(~holdout)
         late = np.flatnonzero(holdout)
-        model.fit([docs[i] for i in early], [label_code[i] for i in early],
-                  [label_lines[i] for i in early])
-        model.calibrate([docs[i] for i in late], [label_code[i] for i in late],
-                        [label_lines[i] for i in late])
+        model.fit(
+            [docs[i] for i in early],
+            [label_code[i] for i in early],
+            [label_lines[i] for i in early],
+        )
+        model.calibrate(
+            [docs[i] for i in late], [label_code[i] for i in late], [label_lines[i] for i in late]
+        )
     calibration, table = model.calibration, model.calibration_table
     model.fit(docs, label_code, label_lines)
     model.calibration, model.calibration_table = calibration, table

@@ -52,9 +52,7 @@ class SavingsAssumptions:
             "window_months": self.window_months,
             "min_off_contract_annual": self.min_off_contract_annual,
             "min_combined_annual": self.min_combined_annual,
-            "discount_bands": [
-                {"from": b.start, "low": b.low, "high": b.high} for b in self.bands
-            ],
+            "discount_bands": [{"from": b.start, "low": b.low, "high": b.high} for b in self.bands],
             "price_variation": {
                 "method": self.price_method,
                 "capture": self.price_capture,
@@ -68,8 +66,10 @@ def savings_assumptions(path: Path | None = None) -> SavingsAssumptions:
     data = read_toml("collaboration.toml", path)
     opp, price = data["opportunities"], data["price_variation"]
     bands = sorted(
-        (DiscountBand(Decimal(str(b["from"])), float(b["low"]), float(b["high"]))
-         for b in data["discount_bands"]),
+        (
+            DiscountBand(Decimal(str(b["from"])), float(b["low"]), float(b["high"]))
+            for b in data["discount_bands"]
+        ),
         key=lambda b: b.start,
     )
     if price["method"] not in ("median_payment", "none"):

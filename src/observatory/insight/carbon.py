@@ -212,3 +212,110 @@ def lines(
         )
         for r in rows
     ]
+
+
+# -- supplier-specific figures and Carbon Reduction Plans --------------------------------------
+@dataclass(frozen=True)
+class CarbonOverride:
+    supplier_key: str
+    supplier_name: str
+    kgco2e_per_gbp: float
+    price_year: int
+    source: str
+    low_kgco2e_per_gbp: float | None = None
+    high_kgco2e_per_gbp: float | None = None
+    entered_by: str | None = None
+
+
+def set_override(warehouse: Warehouse, override: CarbonOverride) -> None:
+    """Record a supplier's own reported intensity (kg CO2e per GBP of its revenue in
+    ``price_year``); it replaces the spend-based factor for every line of that supplier."""
+    if override.kgco2e_per_gbp < 0:
+        raise ValueError("the intensity must be >= 0 kg CO2e per GBP")
+    low, high = override.low_kgco2e_per_gbp, override.high_kgco2e_per_gbp
+    if (low is not None and low > override.kgco2e_per_gbp) or (
+        high is not None and high < override.kgco2e_per_gbp
+    ):
+        raise ValueError("the range must hold the central figure (low <= intensity <= high)")
+    years = ref.cpi_index()
+    if override.price_year not in years:
+        raise ValueError(
+            f"no CPI figure for {override.price_year}: years {min(years)}-{max(years)}"
+        )
+    warehouse.execute(
+        "INSERT OR REPLACE INTO supplier_carbon_overrides (supplier_key, supplier_name, "
+        "kgco2e_per_gbp, price_year, low_kgco2e_per_gbp, high_kgco2e_per_gbp, source, entered_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            override.supplier_key,
+            override.supplier_name,
+            override.kgco2e_per_gbp,
+            override.price_year,
+            low,
+            high,
+            override.source,
+            override.entered_by,
+        ],
+    )
+
+
+def remove_override(warehouse: Warehouse, supplier_key: str) -> bool:
+    found = warehouse.fetch_value(
+        "SELECT count(*) FROM supplier_carbon_overrides WHERE supplier_key = ?", [supplier_key]
+    )
+    warehouse.execute(
+        "DELETE FROM supplier_carbon_overrides WHERE supplier_key = ?", [supplier_key]
+    )
+    return bool(found)
+
+
+def overrides(warehouse: Warehouse) -> list[CarbonOverride]:
+    rows = warehouse.fetch(
+        "SELECT * EXCLUDE (entered_at) FROM supplier_carbon_overrides ORDER BY supplier_name"
+    )
+    return [CarbonOverride(**r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ReductionPlan:
+    """A supplier's Carbon Reduction Plan (PPN 006) as a member recorded it."""
+
+    supplier_key: str
+    supplier_name: str
+    has_plan: bool
+    plan_date: date | None = None
+    net_zero_year: int | None = None
+    scopes: tuple[str, ...] = ()
+    link: str | None = None
+    entered_by: str | None = None
+
+    @property
+    def covers_ppn006_scopes(self) -> bool:
+        """Scope 1, 2 and Scope 3 categories 4, 5, 6, 7 and 9, as PPN 006 asks."""
+        return {"1", "2", "3.4", "3.5", "3.6", "3.7", "3.9"} <= set(self.scopes)
+
+
+def record_plan(warehouse: Warehouse, plan: ReductionPlan) -> None:
+    if plan.net_zero_year is not None and not 2000 <= plan.net_zero_year <= 2100:
+        raise ValueError("net_zero_year must be a year (2000-2100)")
+    warehouse.execute(
+        "INSERT OR REPLACE INTO carbon_reduction_plans (supplier_key, supplier_name, has_plan, "
+        "plan_date, net_zero_year, scopes, link, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            plan.supplier_key,
+            plan.supplier_name,
+            plan.has_plan,
+            plan.plan_date,
+            plan.net_zero_year,
+            list(plan.scopes),
+            plan.link,
+            plan.entered_by,
+        ],
+    )
+
+
+def plans(warehouse: Warehouse) -> list[ReductionPlan]:
+    rows = warehouse.fetch(
+        "SELECT * EXCLUDE (entered_at) FROM carbon_reduction_plans ORDER BY supplier_name"
+    )
+    return [ReductionPlan(**{**r, "scopes": tuple(r["scopes"] or ())}) for r in rows]

@@ -14,7 +14,7 @@ from typing import Any
 from observatory.insight.assumptions import SavingsAssumptions, savings_assumptions
 from observatory.insight.scope import Scope, ensure_staged, run_sql
 from observatory.store import Warehouse
-from observatory.store.warehouse import sql_text, split_statements
+from observatory.store.warehouse import split_statements, sql_text
 
 SHARED = "insight_shared"
 OPPORTUNITIES = "insight_opportunities"
@@ -247,6 +247,7 @@ class Opportunity:
     member_ids: list[str]
     combined_annual: Decimal  # net of VAT, annualised per member
     off_contract_annual: Decimal
+    model_share: float | None  # categories: share of the spend categorised by the model
     first_end: date | None
     last_end: date | None
     savings_low: Decimal
@@ -283,9 +284,7 @@ def _stage_opportunities(warehouse: Warehouse, scope: Scope, a: SavingsAssumptio
     )
 
 
-def _price_variation(
-    prices: list[dict[str, Any]], a: SavingsAssumptions
-) -> tuple[Decimal, int]:
+def _price_variation(prices: list[dict[str, Any]], a: SavingsAssumptions) -> tuple[Decimal, int]:
     """Extra saving if members paying a supplier more than the lowest-paying member closed part
     of the gap (see collaboration.toml). Returns the pounds and how many suppliers gave a price."""
     if a.price_method == "none":
@@ -352,7 +351,10 @@ def _opportunity(
 ) -> Opportunity:
     combined = _d(r["combined_annual"])
     band = a.band_for(combined)
-    agg_low, agg_high = _d(combined * Decimal(str(band.low))), _d(combined * Decimal(str(band.high)))
+    agg_low, agg_high = (
+        _d(combined * Decimal(str(band.low))),
+        _d(combined * Decimal(str(band.high))),
+    )
     price, compared = _price_variation(prices, a)
     assumptions = [
         f"Combined annual spend {_money(combined)} (net of VAT where published net; each member's "
@@ -361,6 +363,11 @@ def _opportunity(
         f"= {_money(agg_low)}-{_money(agg_high)} a year (network assumption, "
         "data/collaboration.toml).",
     ]
+    if r["model_share"]:
+        assumptions.append(
+            f"{float(r['model_share']):.0%} of this category's spend was categorised by the "
+            "classifier, not by the publisher: check the lines (--drill) before acting."
+        )
     if a.price_method == "none":
         assumptions.append("Price variation: not estimated (method = none).")
     elif compared:
@@ -382,6 +389,7 @@ def _opportunity(
         member_ids=list(r["member_ids"]),
         combined_annual=combined,
         off_contract_annual=_d(r["off_contract_annual"]),
+        model_share=round(float(r["model_share"]), 3) if r["model_share"] is not None else None,
         first_end=r["first_end"],
         last_end=r["last_end"],
         savings_low=agg_low,

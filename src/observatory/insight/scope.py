@@ -44,7 +44,9 @@ def parse_period(text: str | None) -> Period:
         raise ValueError(f"{text!r} is not a financial year: use e.g. 2021-22, or 'all'")
     first = int(m.group(1))
     if m.group(2) and int(m.group(2)[-2:]) != (first + 1) % 100:
-        raise ValueError(f"{text!r}: a financial year runs from April of one year to March of the next")
+        raise ValueError(
+            f"{text!r}: a financial year runs from April of one year to March of the next"
+        )
     return Period(f"{first}-{(first + 1) % 100:02d}", date(first, 4, 1), date(first + 1, 3, 31))
 
 
@@ -77,19 +79,45 @@ class Scope:
         }
 
 
+# Tables other areas add (classification, resolution). A warehouse file made before they existed
+# and opened read-only lacks them; an empty temporary stand-in lets the analyses run on it.
+OPTIONAL_TABLES = {
+    "line_categories": "line_key VARCHAR, scheme VARCHAR, code VARCHAR, source VARCHAR",
+    "contract_categories": "contract_key VARCHAR, scheme VARCHAR, code VARCHAR",
+    "category_codes": "scheme VARCHAR, code VARCHAR, label VARCHAR",
+    "suppliers": "supplier_id VARCHAR, canonical_name VARCHAR, legal_form VARCHAR, "
+    "is_sme BOOLEAN, is_vcse BOOLEAN",
+}
+
+
 def prepare(warehouse: Warehouse) -> None:
     """The macros the insight SQL uses, on this connection (temporary: the file carries none)."""
     warehouse.execute_script(sql_text("insight_macros"))
+    present = {
+        r["table_name"] for r in warehouse.fetch("SELECT table_name FROM information_schema.tables")
+    }
+    for name, columns in OPTIONAL_TABLES.items():
+        if name not in present:
+            warehouse.execute(f"CREATE TEMP TABLE {name} ({columns})")
 
 
-def latest_date(warehouse: Warehouse, organisations: tuple[str, ...] = ()) -> date:
-    """The default "now": the latest payment date loaded for these members."""
+def latest_date(
+    warehouse: Warehouse, organisations: tuple[str, ...] = (), period: Period | None = None
+) -> date:
+    """The default "now": the latest payment date loaded for these members (within the
+    financial year when one is chosen, so a 2021-22 analysis is seen from March 2022)."""
+    p = period or parse_period(None)
     value = warehouse.fetch_value(
         "SELECT max(payment_date) FROM spend_lines "
-        "WHERE len($orgs) = 0 OR list_contains($orgs, organisation)",
-        {"orgs": list(organisations)},
+        "WHERE (len($orgs) = 0 OR list_contains($orgs, organisation)) "
+        "AND payment_date BETWEEN $start AND $end",
+        {
+            "orgs": list(organisations),
+            "start": p.start or date(1900, 1, 1),
+            "end": p.end or date(2999, 12, 31),
+        },
     )
-    return value or date.today()
+    return value or p.end or date.today()
 
 
 def make_scope(
@@ -99,7 +127,8 @@ def make_scope(
     as_of: date | None = None,
 ) -> Scope:
     orgs = tuple(organisations or ())
-    return Scope(orgs, parse_period(year), as_of or latest_date(warehouse, orgs))
+    period = parse_period(year)
+    return Scope(orgs, period, as_of or latest_date(warehouse, orgs, period))
 
 
 def stage_lines(warehouse: Warehouse, scope: Scope) -> None:
@@ -146,6 +175,8 @@ def ensure_staged(
 ) -> None:
     """Stage the scope's temp tables, then the given scripts, unless this connection already holds
     them for the same scope, parameters and loaded data (staging takes a second or two)."""
+    if "_insight_staged" not in warehouse.__dict__:
+        prepare(warehouse)  # before _data_version, which reads the optional tables
     key = (scope, _data_version(warehouse))
     done: dict[Any, Any] = warehouse.__dict__.setdefault("_insight_staged", {})
     if done.get("scope") != key:

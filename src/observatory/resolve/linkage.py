@@ -150,14 +150,17 @@ NAME_LEVELS: list[dict[str, Any]] = [
 ]
 
 
-def _identifier(column: str, label: str, m_same: float, u_same: float) -> dict[str, Any]:
+def _identifier(
+    column: str, label: str, m_same: float, u_same: float, fixed: bool = False
+) -> dict[str, Any]:
+    fix = {"fix_m_probability": True} if fixed else {}
     return {
         "output_column_name": column,
         "comparison_description": label,
         "comparison_levels": [
             _null(column, f"{label} missing"),
-            _level(f"{column}_l = {column}_r", f"same {label}", m_same, u_same),
-            _level("ELSE", f"different {label}", 1 - m_same, 1 - u_same),
+            _level(f"{column}_l = {column}_r", f"same {label}", m_same, u_same, **fix),
+            _level("ELSE", f"different {label}", 1 - m_same, 1 - u_same, **fix),
         ],
     }
 
@@ -168,7 +171,9 @@ COMPARISONS: list[dict[str, Any]] = [
         "comparison_description": "supplier name",
         "comparison_levels": NAME_LEVELS,
     },
-    _identifier("company_number", "company number", 0.95, 0.0001),
+    # Company numbers decide on their own (a shared one links, different ones never join), so
+    # too few pairs carry two numbers for EM; m is a prior (a number is mistyped 1 time in 20).
+    _identifier("company_number", "company number", 0.95, 0.0001, fixed=True),
     # VAT numbers belong to VAT groups: a council's schools share its number, so a shared VAT
     # number is strong evidence, not proof (it never links on its own; see the method note).
     _identifier("vat_number", "VAT number", 0.85, 0.001),
@@ -400,12 +405,18 @@ def _fit_name_levels(
         c = float(counts.get(top - i, 0)) + 1.0
         p = LEVEL_PRECISION[level["label_for_charts"]]
         matched.append(p * c)
-        level["u_probability"] = max((1 - p) * c / total_pairs, 1 / total_pairs)
+        level["u_probability"] = (1 - p) * c / total_pairs
     links = sum(matched) / (1 - M_UNSEEN)
     for level, share in zip(levels[:-1], matched, strict=True):
         level["m_probability"] = share / links
     levels[-1]["m_probability"] = M_UNSEEN
-    levels[-1]["u_probability"] = 1 - sum(lv["u_probability"] for lv in levels[:-1])
+    # In a handful of names the pseudo-pairs alone can outweigh all pairs: keep u a distribution.
+    seen = sum(lv["u_probability"] for lv in levels[:-1])
+    if seen > 0.5:
+        for lv in levels[:-1]:
+            lv["u_probability"] *= 0.5 / seen
+        seen = 0.5
+    levels[-1]["u_probability"] = 1 - seen
     prior = min(links / total_pairs, 0.5)
     model["probability_two_random_records_match"] = prior
     notes.append(

@@ -1,7 +1,8 @@
 -- Spend lines as the classifier sees them (see classify/evidence.py). One row per line with the
 -- label it may learn from: a person's decision on the line, else the publisher's own ProClass
--- code ('Not Classified' and NA mean none). Digits in the purpose are folded to 0 so that
--- invoice numbers do not make every line unique; `doc` groups lines that show the same evidence.
+-- code ('Not Classified' and NA mean none; a code is six digits, see categories.py). Digits in
+-- the purpose are folded to 0 so that invoice numbers do not make every line unique; `doc`
+-- groups lines that show the same evidence.
 CREATE OR REPLACE TEMP TABLE classify_lines AS
 WITH decided AS (
     SELECT target_key AS line_key, arg_max(code, decision_id) AS code,
@@ -15,7 +16,7 @@ WITH decided AS (
            s.expense_type, s.service_area, s.cost_centre, s.supplier_ref, s.merchant_category,
            CASE WHEN s.amount < 0 THEN '-' ELSE '+' END
                || CAST(floor(log10(abs(s.amount) + 1)) AS INTEGER) AS band,
-           CASE WHEN s.proclass_code IS NOT NULL AND s.proclass_code NOT IN ('NA', '0', '000000')
+           CASE WHEN regexp_full_match(s.proclass_code, '[0-9]{6}')
                      AND coalesce(lower(trim(s.proclass_label)), '') <> 'not classified'
                 THEN s.proclass_code END AS published_code,
            s.proclass_label AS published_label,

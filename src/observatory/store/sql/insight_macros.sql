@@ -30,3 +30,11 @@ CREATE OR REPLACE TEMP MACRO insight_published_proclass(code, label) AS
 CREATE OR REPLACE TEMP MACRO insight_financial_year(d) AS
     CAST(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END AS VARCHAR) || '-'
     || lpad(CAST((year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END + 1) % 100 AS VARCHAR), 2, '0');
+
+-- A payee that is itself a public body (a council, the combined authority, an NHS body, police,
+-- HMRC, a school): money passed between public bodies (levies, pooled budgets, grants) is not
+-- bought from a market, so such a payee is never a co-commissioning opportunity. Used when
+-- resolution has not said (suppliers.legal_form = 'public body').
+CREATE OR REPLACE TEMP MACRO insight_public_name(t) AS
+    regexp_matches(upper(coalesce(t, '')),
+        '\b(GMCA|TFGM|DCLG|MHCLG|DWP|DFE|COUNCIL|COMBINED AUTH[A-Z]*|GREATER MANCHESTER COMBINED|MENTAL HEALTH NHS|NHS|CLINICAL COMMISSIONING|CCG|POLICE|FIRE AND RESCUE|FIRE & RESCUE|HM REVENUE|HMRC|DEPARTMENT FOR|DEPARTMENT OF|MINISTRY OF|PENSION FUND|PRIMARY SCHOOL|HIGH SCHOOL|ACADEMY TRUST|UNIVERSITY|ENVIRONMENT AGENCY|TRANSPORT FOR)\b');

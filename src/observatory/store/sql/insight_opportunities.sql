@@ -29,7 +29,9 @@ WITH spend AS (
            sum(u.amount) * 12.0 / any_value(m.months) AS annual_amount,
            coalesce(sum(u.amount) FILTER (WHERE NOT u.on_contract), 0) * 12.0 / any_value(m.months)
                AS off_contract_annual,
-           count(*) AS lines
+           count(*) AS lines,
+           coalesce(sum(u.amount) FILTER (WHERE u.kind = 'category'
+                                          AND u.category_source = 'model'), 0) AS model_amount
     FROM insight_unit_lines u JOIN insight_member_months m USING (organisation)
     GROUP BY ALL
     HAVING count(*) FILTER (WHERE u.amount > 0) > 0
@@ -46,7 +48,7 @@ SELECT kind, unit_key, organisation,
        CASE WHEN s.annual_amount IS NOT NULL THEN 'spend' ELSE 'contract annual value' END
            AS annual_basis,
        coalesce(s.off_contract_annual, 0) AS off_contract_annual,
-       coalesce(s.lines, 0) AS lines,
+       coalesce(s.lines, 0) AS lines, coalesce(s.model_amount, 0) AS model_amount,
        e.next_end, coalesce(e.live_contracts, []) AS live_contracts,
        e.next_end IS NOT NULL AND e.next_end <= $as_of + to_months($horizon_months) AS ending,
        coalesce(s.off_contract_annual, 0) >= $min_off_contract AS off_contract
@@ -73,6 +75,8 @@ SELECT j.kind, j.unit_key,
        list(j.organisation ORDER BY j.organisation) AS member_ids,
        sum(j.annual_amount) AS combined_annual,
        sum(j.off_contract_annual) AS off_contract_annual,
+       CASE WHEN j.kind = 'category' AND sum(j.amount) > 0
+            THEN sum(j.model_amount) / sum(j.amount) END AS model_share,
        min(j.next_end) AS first_end,
        max(j.next_end) AS last_end,
        list({'organisation': j.organisation, 'reason': j.reason, 'annual_amount': j.annual_amount,
@@ -83,6 +87,7 @@ SELECT j.kind, j.unit_key,
 FROM insight_unit_joiners j
 LEFT JOIN insight_category_members cm ON j.kind = 'category' AND cm.category_code = j.unit_key
 LEFT JOIN insight_supplier_members sm ON j.kind = 'supplier' AND sm.supplier_key = j.unit_key
+WHERE j.kind = 'category' OR NOT coalesce(sm.public_body, false)
 GROUP BY j.kind, j.unit_key
 HAVING count(*) >= 2 AND sum(j.annual_amount) >= $min_combined
 ORDER BY combined_annual DESC;

@@ -12,9 +12,12 @@ SELECT s.line_key, s.organisation, s.payment_date, s.amount, s.amount_basis, s.i
            AS supplier_key,
        coalesce(s.category_code, lc.code,
                 insight_published_proclass(s.proclass_code, s.proclass_label)) AS category_code,
-       CASE WHEN s.category_code IS NOT NULL OR lc.code IS NOT NULL THEN 'classified'
-            WHEN insight_published_proclass(s.proclass_code, s.proclass_label) IS NOT NULL
-                THEN 'published' END AS category_source,
+       -- published, person or model (classification's own word), so a figure can say how much
+       -- of it rests on the classifier's guesses.
+       coalesce(lc.source,
+                CASE WHEN s.category_code IS NOT NULL THEN 'classified'
+                     WHEN insight_published_proclass(s.proclass_code, s.proclass_label) IS NOT NULL
+                         THEN 'published' END) AS category_source,
        s.proclass_label, s.transaction_id, s.invoice_number, s.source_file, s.source_row,
        s.source_line, date_trunc('month', s.payment_date) AS month,
        insight_financial_year(s.payment_date) AS financial_year

@@ -16,7 +16,10 @@ CREATE OR REPLACE TEMP TABLE insight_supplier_members AS
 SELECT u.supplier_key,
        count(*) FILTER (WHERE u.payments > 0) AS members,
        list(u.organisation ORDER BY u.organisation) FILTER (WHERE u.payments > 0) AS member_ids,
-       coalesce(any_value(s.canonical_name), arg_max(u.published_name, u.amount)) AS supplier
+       coalesce(any_value(s.canonical_name), arg_max(u.published_name, u.amount)) AS supplier,
+       coalesce(any_value(s.legal_form) = 'public body', false)
+           OR bool_or(insight_public_name(u.published_name))
+           OR insight_public_name(any_value(s.canonical_name)) AS public_body
 FROM insight_supplier_use u LEFT JOIN suppliers s ON s.supplier_id = u.supplier_key
 GROUP BY u.supplier_key;
 

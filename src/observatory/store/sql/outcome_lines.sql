@@ -34,16 +34,32 @@ WITH lines AS (
         l.supplier_charity_number,
         CASE WHEN l.is_redacted OR outcome_name(l.supplier_name) IS NULL THEN NULL
              ELSE 'name:' || outcome_name(l.supplier_name) END AS name_key,
-        lc.code AS classified_code, lc.source AS classified_source, l.category_code,
+        -- A model's guess counts only when it is confident enough ($min_confidence, calibrated
+        -- probability) and the payee is not redacted (on the real data the model files GBP 123m of
+        -- redacted payments to individuals under 'Events'); otherwise the line is treated as
+        -- having no category, and says why.
+        CASE WHEN lc.source <> 'model'
+                  OR (lc.confidence >= $min_confidence AND NOT l.is_redacted) THEN lc.code END
+            AS classified_code,
+        lc.source AS classified_source, lc.confidence AS classified_confidence,
+        CASE WHEN lc.source = 'model'
+                  AND (lc.confidence < $min_confidence OR l.is_redacted) THEN lc.code END
+            AS unconfident_code,
+        l.category_code,
         l.proclass_code, l.proclass_label, l.expense_type, l.purpose, l.vcse_flag, l.sme_flag
     FROM spend_lines l
     LEFT JOIN line_categories lc USING (line_key)
 )
 SELECT
     l.*,
-    coalesce(l.supplier_id, l.name_key, 'redacted') AS supplier_key,
-    coalesce(l.classified_code, l.category_code, l.proclass_code) AS category,
+    -- Redacted payees stay one bucket even if resolution gave them an id.
+    CASE WHEN l.is_redacted THEN 'redacted' ELSE coalesce(l.supplier_id, l.name_key, 'redacted') END
+        AS supplier_key,
+    CASE WHEN l.classified_source IS NOT NULL THEN l.classified_code
+         ELSE coalesce(l.category_code, l.proclass_code) END AS category,
     CASE WHEN l.classified_code IS NOT NULL THEN 'classification (' || l.classified_source || ')'
+         WHEN l.unconfident_code IS NOT NULL
+             THEN 'none (model category unconfident, or payee redacted)'
          WHEN l.category_code IS NOT NULL THEN 'classification'
          WHEN l.proclass_code IS NOT NULL THEN 'published ProClass code'
          ELSE 'none' END AS category_basis,
@@ -55,7 +71,8 @@ SELECT
     coalesce(gid.sic_group, gco.sic_group) AS supplier_sic_group
 FROM lines l
 LEFT JOIN ref_category_sic cs
-    ON cs.code = coalesce(l.classified_code, l.category_code, l.proclass_code)
+    ON cs.code = CASE WHEN l.classified_source IS NOT NULL THEN l.classified_code
+                      ELSE coalesce(l.category_code, l.proclass_code) END
 LEFT JOIN outcome_supplier_sic sid ON sid.via = 'id' AND sid.k = l.supplier_id
 LEFT JOIN outcome_supplier_sic sco ON sco.via = 'company' AND sco.k = l.supplier_company_number
 LEFT JOIN outcome_sic_group gid ON gid.sic_code = sid.sic_code

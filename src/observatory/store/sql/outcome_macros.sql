@@ -31,5 +31,6 @@ CREATE OR REPLACE TEMP MACRO outcome_name_form(t) AS
          WHEN regexp_matches(lower(coalesce(t, '')), '\bcharit(y|able)\b') THEN 'charity'
          WHEN regexp_matches(lower(coalesce(t, '')), '\b(co-?operative|community benefit society)\b') THEN 'co-operative'
          WHEN regexp_matches(lower(coalesce(t, '')), '\b(plc|public limited company)\b') THEN 'PLC'
-         WHEN regexp_matches(lower(coalesce(t, '')), '\b(council|nhs|police|fire and rescue|constabulary|hmrc|dwp)\b') THEN 'public body'
+         -- Public bodies and public funds: taxes, levies, pension contributions, pooled budgets.
+         WHEN regexp_matches(lower(coalesce(t, '')), '\b(council|nhs|police|fire and rescue|constabulary|hmrc|dwp|dclg|gmca|clinical commissioning|pension fund|teachers pensions)\b|combined authori|superann') THEN 'public body'
          ELSE NULL END;

@@ -144,14 +144,16 @@ LEFT JOIN companies_register c ON c.company_number = l.company_number
 LEFT JOIN charity_register ch ON ch.charity_number = l.charity_number;
 
 -- The name to show: the registered name when a register names it, else the name the most
--- members use (then the most lines), preferring names not cut short or written in capitals.
+-- members use (then the most lines), preferring names not written in capitals and not 34-35
+-- characters long (the length at which Trafford's export cuts names).
 CREATE OR REPLACE TEMP TABLE entity_names AS
 WITH aliases AS (
     SELECT supplier_id, supplier_name, count(DISTINCT organisation) AS orgs, sum(lines) AS lines
     FROM supplier_records GROUP BY supplier_id, supplier_name
 )
 SELECT supplier_id,
-       arg_max(supplier_name, (supplier_name <> upper(supplier_name), length(supplier_name) < 34,
+       arg_max(supplier_name, (supplier_name <> upper(supplier_name),
+                               NOT length(supplier_name) BETWEEN 34 AND 35,
                                orgs, lines, supplier_name)) AS best_alias,
        count(*) AS aliases
 FROM aliases GROUP BY supplier_id;
@@ -164,7 +166,7 @@ SELECT e.supplier_id,
        coalesce(f.form, 'unknown') AS legal_form,
        list_sort(list_distinct(
            [x FOR x IN ['GB-COH-' || l.company_number, 'GB-CHC-' || l.charity_number] IF x IS NOT NULL]
-           || coalesce(ids.others, []))) AS identifiers,
+           || coalesce(org_ids.others, []))) AS identifiers,
        l.company_number, l.charity_number, ids.vats,
        CASE WHEN fl.sme_yes > fl.sme_no THEN true WHEN fl.sme_no > fl.sme_yes THEN false END,
        CASE WHEN fl.vcse_yes > 0 OR f.form IN ('charity', 'CIC') THEN true
@@ -176,19 +178,23 @@ SELECT e.supplier_id,
 FROM entity_legal l
 JOIN (
     SELECT r.supplier_id,
-           list_sort(list_distinct(list(v) FILTER (WHERE v IS NOT NULL))) AS others,
            list_sort(list_distinct(list(r.vat_number) FILTER (WHERE r.vat_number IS NOT NULL))) AS vats,
-           count(DISTINCT r.record_key) AS records,
+           count(*) AS records,
            list_sort(list_distinct(list(r.organisation) FILTER (WHERE r.organisation IN (SELECT org_id FROM organisations)))) AS members,
            list_sort(list_distinct(list(r.organisation) FILTER (WHERE r.organisation IS NOT NULL))) AS buyers,
            sum(r.lines) FILTER (WHERE r.source = 'spend') AS spend_lines,
            sum(r.amount) FILTER (WHERE r.source = 'spend') AS spend_amount
-    FROM supplier_records r,
-         LATERAL (SELECT unnest([CASE WHEN r.ppon IS NOT NULL THEN 'GB-PPON-' || r.ppon END,
-                                 'GB-COH-' || r.company_number, 'GB-CHC-' || r.charity_number,
-                                 r.other_identifier]) AS v)
+    FROM supplier_records r
     GROUP BY r.supplier_id
 ) ids USING (supplier_id)
+JOIN (
+    -- Every org-id any record carries (a person's merge may bring two company numbers).
+    SELECT supplier_id, list_sort(list_distinct(list(v) FILTER (WHERE v IS NOT NULL))) AS others
+    FROM supplier_records,
+         LATERAL (SELECT unnest(['GB-PPON-' || ppon, 'GB-COH-' || company_number,
+                                 'GB-CHC-' || charity_number, other_identifier]) AS v)
+    GROUP BY supplier_id
+) org_ids USING (supplier_id)
 JOIN entity_numbers e USING (supplier_id)
 JOIN entity_names n USING (supplier_id)
 LEFT JOIN entity_form f USING (supplier_id)

@@ -14,9 +14,9 @@ FROM (
            nullif(trim(category), '') AS category,
            supplier_postcode(postcode) AS postcode,
            -- '62020 - Information technology consultancy activities'; 'None Supplied' is none.
-           list_distinct([regexp_extract(s, '^\s*(\d{4,5})', 1) FOR s IN sic_raw
-                          IF regexp_matches(coalesce(s, ''), '^\s*\d{4,5}\b')
-                             AND NOT regexp_matches(s, '^\s*0+\s*-')]) AS sic_codes,
+           [regexp_extract(s, '^\s*(\d{4,5})', 1) FOR s IN sic_raw
+            IF regexp_matches(coalesce(s, ''), '^\s*\d{4,5}\b')
+               AND NOT regexp_matches(s, '^\s*0+\s*-')] AS sic_codes,
            [trim(s) FOR s IN sic_raw
             IF nullif(trim(coalesce(s, '')), '') IS NOT NULL
                AND NOT regexp_matches(s, 'None Supplied')] AS sic_texts,
