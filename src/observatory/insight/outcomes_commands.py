@@ -35,6 +35,14 @@ BoundariesOption = Annotated[
         "[default: the shipped data/community_wealth_boundaries.toml].",
     ),
 ]
+PublicBodiesOption = Annotated[
+    bool,
+    typer.Option(
+        "--exclude-public-bodies",
+        help="Leave out payments to public bodies and public funds (HMRC, NHS, councils, "
+        "combined authorities, pension funds): a procurement-only view.",
+    ),
+]
 SupplierArg = Annotated[
     str, typer.Argument(help="Supplier id, or its name (as published or canonical).")
 ]
@@ -89,6 +97,7 @@ def wealth_shares_command(
     org: OrgFilter = None,
     boundaries: BoundariesOption = None,
     top: TopOption = 10,
+    exclude_public_bodies: PublicBodiesOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -99,7 +108,9 @@ def wealth_shares_command(
     with _open(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         try:
-            shares = wealth.location_shares(warehouse, boundaries)
+            shares = wealth.location_shares(
+                warehouse, boundaries, exclude_public_bodies=exclude_public_bodies
+            )
         except ValueError as exc:
             raise _fail(str(exc)) from exc
         if member:
@@ -156,7 +167,10 @@ def wealth_shares_command(
 
 
 def wealth_flags_command(
-    org: OrgFilter = None, db: DbOption = None, as_json: JsonOption = False
+    org: OrgFilter = None,
+    exclude_public_bodies: PublicBodiesOption = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """SME and VCSE share of spend, with how each flag was known (stated by a source, inferred
     from legal form, unknown)."""
@@ -164,7 +178,7 @@ def wealth_flags_command(
 
     with _open(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
-        wealth.build(warehouse)
+        wealth.build(warehouse, exclude_public_bodies=exclude_public_bodies)
         rows = wealth.flag_shares(warehouse, member)
     if as_json:
         _print_json([r.__dict__ for r in rows])
@@ -191,6 +205,7 @@ def wealth_leakage_command(
     org: OrgFilter = None,
     top: TopOption = 20,
     boundaries: BoundariesOption = None,
+    exclude_public_bodies: PublicBodiesOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -200,7 +215,7 @@ def wealth_leakage_command(
 
     with _open(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
-        wealth.build(warehouse, boundaries)
+        wealth.build(warehouse, boundaries, exclude_public_bodies)
         rows = wealth.leakage(warehouse, member, top)
     if as_json:
         _print_json([r.__dict__ for r in rows])
@@ -253,6 +268,7 @@ def wealth_lm3_command(
         typer.Option("--unknown-as-local", help="Count unknown-location spend as regional."),
     ] = False,
     boundaries: BoundariesOption = None,
+    exclude_public_bodies: PublicBodiesOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -262,7 +278,7 @@ def wealth_lm3_command(
 
     assumptions = wealth.Lm3Assumptions(local_respend, other_respend, round3, unknown_as_local)
     with _open(db, read_only=True) as warehouse:
-        wealth.build(warehouse, boundaries)
+        wealth.build(warehouse, boundaries, exclude_public_bodies)
         try:
             rows = wealth.lm3(warehouse, assumptions)
         except ValueError as exc:

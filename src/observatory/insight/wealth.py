@@ -18,8 +18,13 @@ ZONES = ("local", "region", "elsewhere", "unknown")
 NETWORK = "network"
 
 
-def build(warehouse: Warehouse, boundaries: Path | None = None) -> None:
-    """(Re)build the temporary ``wealth_lines`` table for this connection."""
+def build(
+    warehouse: Warehouse, boundaries: Path | None = None, exclude_public_bodies: bool = False
+) -> None:
+    """(Re)build the temporary ``wealth_lines`` table for this connection. With
+    ``exclude_public_bodies``, payments to public bodies and public funds (HMRC, NHS, councils,
+    combined authorities, pension funds: taxes, levies, contributions) are left out of every
+    figure, as a procurement-only view."""
     bounds = ref.boundaries(boundaries)
     ref.prepare(warehouse)
     warehouse.execute(
@@ -47,6 +52,8 @@ def build(warehouse: Warehouse, boundaries: Path | None = None) -> None:
     pairs = [(r.key, d) for r in bounds.regions.values() for d in r.districts]
     warehouse.con.executemany("INSERT INTO ref_region_district VALUES (?, ?)", pairs)
     ref.run_script(warehouse, "wealth_lines")
+    if exclude_public_bodies:
+        warehouse.execute("DELETE FROM wealth_lines WHERE coalesce(public_body, false)")
 
 
 def _scope(organisation: str | None) -> tuple[str, list[Any]]:
@@ -104,11 +111,14 @@ def _round(x: float | None, places: int = 4) -> float | None:
 
 
 def location_shares(
-    warehouse: Warehouse, boundaries: Path | None = None, rebuild: bool = True
+    warehouse: Warehouse,
+    boundaries: Path | None = None,
+    rebuild: bool = True,
+    exclude_public_bodies: bool = False,
 ) -> list[LocationShares]:
     """Each member's shares, then the network's (the sum of members' own-district spend etc.)."""
     if rebuild:
-        build(warehouse, boundaries)
+        build(warehouse, boundaries, exclude_public_bodies)
     rows = warehouse.fetch(
         """
         SELECT coalesce(organisation, 'network') AS organisation,
