@@ -49,7 +49,8 @@ def _high_risk_by_code(rows: list[dict[str, str]]) -> dict[str, float]:
     # Public-body payees are not scored (modern-slavery.md), recognised by name here.
     public = re.compile(
         r"\b(council|nhs|police|fire and rescue|constabulary|hmrc|dwp|dclg|gmca|"
-        r"clinical commissioning|pension fund|teachers pensions)\b|combined authori|superann",
+        r"clinical commissioning|pension fund|teachers pensions)\b"
+        r"|combined authori|combined$|superann",
         re.I,
     )
     out: dict[str, float] = defaultdict(float)

@@ -26,7 +26,7 @@ from observatory.classify.evidence import (
     stage_lines,
 )
 from observatory.classify.features import supplier_name_key
-from observatory.classify.model import CalibrationBin, train
+from observatory.classify.model import CalibrationBin, code_texts, train
 from observatory.store import Warehouse
 from observatory.store.warehouse import sql_text
 
@@ -128,7 +128,15 @@ def classify(
         )
 
     step(f"learning from {sum(label_lines):,} labelled lines")
-    model = train(evidence, label_doc, label_code, label_lines, label_holdout, labels)
+    model = train(
+        evidence,
+        label_doc,
+        label_code,
+        label_lines,
+        label_holdout,
+        labels,
+        code_texts=code_texts(codes),
+    )
     step(f"classifying {len(evidence):,} distinct lines and contracts")
     predictions = model.predict(evidence)
 

@@ -352,11 +352,15 @@ def evaluate_classification_cmd(
     table = Table(title="Classification, forward in time")
     for name in ("lines", "method", "lines tested", "exact", "level 1", "macro-F1", "exact @90%"):
         table.add_column(name, justify="left" if name in ("lines", "method") else "right")
-    for label, model, base in (
-        ("all", result.model, result.baseline),
-        ("cold start", result.cold_model, result.cold_baseline),
-    ):
-        for method, s in (("model", model), ("supplier's usual code", base)):
+    rows = [
+        ("all", "model", result.model),
+        ("all", "supplier's usual code", result.baseline),
+        ("cold start", "model", result.cold_model),
+        ("cold start", "supplier's usual code", result.cold_baseline),
+        ("other publishers' contracts", "model", result.other_publishers),
+    ]
+    for label, method, s in rows:
+        if s.lines:
             table.add_row(
                 label,
                 method,

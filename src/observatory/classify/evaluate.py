@@ -18,8 +18,14 @@ from sklearn.metrics import f1_score
 
 from observatory.classify import categories
 from observatory.classify.cpv import CpvEvaluation, leave_one_out, notice_text
-from observatory.classify.evidence import holdout_date, line_documents, stage_lines
-from observatory.classify.model import CalibrationBin, reliability, train
+from observatory.classify.evidence import (
+    contract_evidence,
+    holdout_date,
+    line_documents,
+    stage_contracts,
+    stage_lines,
+)
+from observatory.classify.model import CalibrationBin, code_texts, reliability, train
 from observatory.store import Warehouse
 
 COVERAGE = 0.9
@@ -63,6 +69,9 @@ class ClassificationEvaluation:
     baseline: Scores
     cold_model: Scores
     cold_baseline: Scores
+    # Other publishers' contracts that carry ProClass, classified by the same model: how far
+    # one publisher's labels carry to another's text (Salford's register in the real data).
+    other_publishers: Scores
     reliability: list[CalibrationBin]
     cold_reliability: list[CalibrationBin]
     calibration_holdout: list[CalibrationBin]
@@ -163,6 +172,7 @@ def evaluate_classification(
         docs.label_lines,
         docs.label_holdout,
         labels,
+        code_texts=code_texts(codes),
     )
     train_seconds = time.perf_counter() - started
 
@@ -206,6 +216,13 @@ def evaluate_classification(
     cold = np.array([s not in history for s in suppliers])
 
     correct = (predicted == truth).astype(float)
+    others = [
+        r
+        for r in stage_contracts(warehouse)
+        if r["published_code"] and r["organisation"] != organisation
+    ]
+    guessed = model.predict([contract_evidence(r) for r in others], explain=False)
+    other_truth = np.array([r["published_code"] for r in others], dtype=object)
     result = ClassificationEvaluation(
         organisation=organisation,
         train_year=train_year,
@@ -218,6 +235,13 @@ def evaluate_classification(
         baseline=_scores(truth, baseline, weight, level1, None),
         cold_model=_scores(truth[cold], predicted[cold], weight[cold], level1, confidence[cold]),
         cold_baseline=_scores(truth[cold], baseline[cold], weight[cold], level1, None),
+        other_publishers=_scores(
+            other_truth,
+            np.array(guessed.codes, dtype=object),
+            np.ones(len(others)),
+            level1,
+            guessed.confidence,
+        ),
         reliability=reliability(confidence, correct, weight),
         cold_reliability=reliability(confidence[cold], correct[cold], weight[cold]),
         calibration_holdout=model.calibration_table,

@@ -203,13 +203,23 @@ def train(
     label_holdout: Sequence[bool],
     labels: dict[str, str] | None = None,
     alpha: float = ALPHA,
+    code_texts: dict[str, str] | None = None,
 ) -> LineModel:
     """Fit on the labelled lines before the hold-out, calibrate on the hold-out, then refit on
     everything and keep that calibration. The refit model has seen more, so its margins are not
     exactly those the calibration saw: the evaluation's reliability table on the following year
     shows how far that matters."""
-    holdout = np.asarray(label_holdout, dtype=bool)
     docs = [evidence[i] for i in label_doc]
+    label_code, label_lines = list(label_code), list(label_lines)
+    label_holdout = list(label_holdout)
+    # The code list's own words, one document per code with the weight of a single line: codes
+    # no publisher has used yet can still be found from text ('domiciliary care').
+    for code, text in (code_texts or {}).items():
+        docs.append(Evidence("code list", None, text, None, None, None, None, None, "none"))
+        label_code.append(code)
+        label_lines.append(1)
+        label_holdout.append(False)
+    holdout = np.asarray(label_holdout, dtype=bool)
     model = LineModel(alpha=alpha, labels=labels or {})
     if holdout.any() and (~holdout).any():
         early = np.flatnonzero(~holdout)
@@ -226,3 +236,15 @@ def train(
     model.fit(docs, label_code, label_lines)
     model.calibration, model.calibration_table = calibration, table
     return model
+
+
+def code_texts(codes: dict[str, dict[str, object]]) -> dict[str, str]:
+    """Each installed code's names at every level and its clarification, as one text."""
+    out = {}
+    for code, r in codes.items():
+        note = str(r.get("note") or "")
+        parts = [r.get("level1"), r.get("level2"), r.get("level3"), r.get("label")]
+        if note and not note.startswith("level 1"):  # extensions' notes say how, not what
+            parts.append(note)
+        out[code] = " ".join(str(p) for p in parts if p)
+    return out

@@ -32,5 +32,10 @@ CREATE OR REPLACE TEMP MACRO outcome_name_form(t) AS
          WHEN regexp_matches(lower(coalesce(t, '')), '\b(co-?operative|community benefit society)\b') THEN 'co-operative'
          WHEN regexp_matches(lower(coalesce(t, '')), '\b(plc|public limited company)\b') THEN 'PLC'
          -- Public bodies and public funds: taxes, levies, pension contributions, pooled budgets.
-         WHEN regexp_matches(lower(coalesce(t, '')), '\b(council|nhs|police|fire and rescue|constabulary|hmrc|dwp|dclg|gmca|clinical commissioning|pension fund|teachers pensions)\b|combined authori|superann') THEN 'public body'
+         WHEN regexp_matches(lower(coalesce(t, '')), '\b(council|nhs|police|fire and rescue|constabulary|hmrc|dwp|dclg|gmca|clinical commissioning|pension fund|teachers pensions)\b|combined authori|combined$|superann') THEN 'public body'
          ELSE NULL END;
+
+-- Legal form: the supplier record's where resolution decided one, else what the name says.
+CREATE OR REPLACE TEMP MACRO outcome_form(legal_form, name) AS
+    CASE WHEN legal_form IS NOT NULL AND legal_form <> 'unknown' THEN legal_form
+         ELSE outcome_name_form(name) END;

@@ -52,10 +52,10 @@ scored AS (
         l.category, l.category_label, l.sic_group,
         -- Public bodies (HMRC, NHS trusts, councils, combined authorities) are paid taxes, levies
         -- and shared services: outside a supplier risk screen, so not scored (and said so).
-        CASE WHEN coalesce(s.legal_form, outcome_name_form(l.supplier_name)) = 'public body' THEN 0
+        CASE WHEN outcome_form(s.legal_form, l.supplier_name) = 'public body' THEN 0
              ELSE coalesce(r.base_score, 0) END AS base_score,
         r.risk_id,
-        CASE WHEN coalesce(s.legal_form, outcome_name_form(l.supplier_name)) = 'public body'
+        CASE WHEN outcome_form(s.legal_form, l.supplier_name) = 'public body'
              THEN 'public body payee: not scored'
              ELSE r.reasons END AS reasons,
         r.sources,

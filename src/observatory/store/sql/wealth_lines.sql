@@ -109,7 +109,7 @@ SELECT
     l.supplier_company_number, l.supplier_charity_number,
     loc.postcode, loc.district_code, loc.address_source, loc.location_basis,
     m.ons_code AS member_district, m.region_key, m.region_name,
-    coalesce(s.legal_form, outcome_name_form(l.supplier_name)) = 'public body' AS public_body,
+    outcome_form(s.legal_form, l.supplier_name) = 'public body' AS public_body,
     CASE WHEN loc.district_code IS NULL THEN 'unknown'
          WHEN loc.district_code = m.ons_code THEN 'local'
          WHEN rd.district_code IS NOT NULL THEN 'region'
@@ -119,25 +119,25 @@ SELECT
     CASE WHEN outcome_flag(l.sme_flag) IS NOT NULL THEN outcome_flag(l.sme_flag)
          WHEN s.is_sme IS NOT NULL THEN s.is_sme
          WHEN coalesce(cs1.opinions, cs2.opinions) = 1 THEN coalesce(cs1.sme, cs2.sme)
-         WHEN coalesce(s.legal_form, outcome_name_form(l.supplier_name)) IN ('PLC', 'public body')
+         WHEN outcome_form(s.legal_form, l.supplier_name) IN ('PLC', 'public body')
              THEN false END AS is_sme,
     CASE WHEN outcome_flag(l.sme_flag) IS NOT NULL THEN 'stated by the publisher (spend file)'
          WHEN s.is_sme IS NOT NULL THEN 'stated by a source (supplier record)'
          WHEN coalesce(cs1.opinions, cs2.opinions) = 1 THEN 'stated by a contract register or notice'
-         WHEN coalesce(s.legal_form, outcome_name_form(l.supplier_name)) IN ('PLC', 'public body')
+         WHEN outcome_form(s.legal_form, l.supplier_name) IN ('PLC', 'public body')
              THEN 'inferred from legal form'
          ELSE 'unknown' END AS sme_basis,
     CASE WHEN outcome_flag(l.vcse_flag) IS NOT NULL THEN outcome_flag(l.vcse_flag)
          WHEN s.is_vcse IS NOT NULL THEN s.is_vcse
          WHEN l.supplier_charity_number IS NOT NULL THEN true
-         WHEN coalesce(s.legal_form, outcome_name_form(l.supplier_name))
+         WHEN outcome_form(s.legal_form, l.supplier_name)
               IN ('charity', 'CIC', 'co-operative') THEN true
-         WHEN coalesce(s.legal_form, outcome_name_form(l.supplier_name)) IN ('PLC', 'public body')
+         WHEN outcome_form(s.legal_form, l.supplier_name) IN ('PLC', 'public body')
              THEN false END AS is_vcse,
     CASE WHEN outcome_flag(l.vcse_flag) IS NOT NULL THEN 'stated by the publisher (spend file)'
          WHEN s.is_vcse IS NOT NULL THEN 'stated by a source (supplier record)'
          WHEN l.supplier_charity_number IS NOT NULL THEN 'inferred from legal form (charity number)'
-         WHEN coalesce(s.legal_form, outcome_name_form(l.supplier_name))
+         WHEN outcome_form(s.legal_form, l.supplier_name)
               IN ('charity', 'CIC', 'co-operative', 'PLC', 'public body')
              THEN 'inferred from legal form'
          ELSE 'unknown' END AS vcse_basis
