@@ -334,8 +334,16 @@ def demo(
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
         rows = reports.status(warehouse)
+        classified = bool(warehouse.fetch_value("SELECT count(*) FROM line_categories"))
     if as_json:
-        print_json({"totals": totals(receipts), "errors": errors, "organisations": rows})
+        print_json(
+            {
+                "totals": totals(receipts),
+                "errors": errors,
+                "organisations": rows,
+                "classified": classified,
+            }
+        )
         return
     t = totals(receipts)
     out.print(
@@ -343,7 +351,12 @@ def demo(
         f"{t['rows_rejected']:,} rejected, {t['rows_duplicate']:,} duplicates."
     )
     for e in errors:
-        err.print(f"[yellow]not loaded:[/yellow] {e}")
+        err.print(f"[yellow]note:[/yellow] {e}")
+    if not classified:
+        err.print(
+            "[yellow]note:[/yellow] spend lines are not classified: install ProClass "
+            "(`observatory categories import proclass_17.csv`), then `observatory classify`."
+        )
     status(db=path, as_json=False)
 
 

@@ -42,6 +42,33 @@ def _is_register(path: Path) -> bool:
     return looks_like_contracts_register(find_layout(sheet, vocabulary("contract_fields")).header)
 
 
+def derive(warehouse: Warehouse) -> None:
+    """What the analyses stand on: one supplier record across the network, then a category per
+    line when a ProClass list is installed (code lists come from the user's official files, so
+    the generated network, which ships none, is resolved but not classified)."""
+    from observatory.classify.categories import codes
+    from observatory.classify.classification import classify
+    from observatory.resolve.suppliers import resolve
+
+    resolve(warehouse)
+    if codes(warehouse, "proclass"):
+        classify(warehouse)
+
+
+def install_reference(warehouse: Warehouse, data_dir: Path) -> None:
+    """The official code lists and postcode lookups the real data folder carries."""
+    from observatory.classify.categories import import_code_list
+    from observatory.resolve.registers import import_postcodes
+
+    for name in ("proclass_17.csv", "cpv_codes.csv"):
+        if (data_dir / "codelists" / name).exists():
+            import_code_list(warehouse, data_dir / "codelists" / name)
+    geography = data_dir / "geography"
+    postcodes = [geography / n for n in ("gm_postcodes.csv", "trafford_postcodes.csv")]
+    if all(p.exists() for p in postcodes):
+        import_postcodes(warehouse, postcodes)
+
+
 def load_real(
     warehouse: Warehouse, data_dir: Path, progress: Progress | None = None
 ) -> tuple[list[Receipt], list[str]]:
@@ -67,6 +94,8 @@ def load_real(
     notices = data_dir / "ocds-contracts-finder"
     if notices.is_dir():
         receipts += load_contracts(warehouse, [str(notices)], progress=progress, errors=errors)
+    install_reference(warehouse, data_dir)
+    derive(warehouse)
     return receipts, errors
 
 
@@ -91,6 +120,7 @@ def load_generated(
         elif kind == "payments":
             receipts += load_payments(warehouse, paths, member, progress=progress, errors=errors)
     seed_demo_records(warehouse)
+    derive(warehouse)
     return receipts, errors
 
 
