@@ -157,10 +157,19 @@ def test_member_uploads_a_real_spend_file_and_sees_its_receipt(page, live) -> No
     assert page.locator(".app-count").get_attribute("data-total") == str(loaded)
 
 
-def test_collaboration_page_drills_down_to_lines(page, live) -> None:
+def test_collaboration_page_drills_down_to_lines(page, live, tmp_path: Path) -> None:
     sign_in(page, live, SALFORD)
     page.click("a:has-text('Co-commissioning opportunities')")
     page.wait_for_selector("#table-suppliers")
+    # The shared suppliers export to XLSX, every row the table holds.
+    total = int(page.locator("#table-suppliers .app-count").get_attribute("data-total"))
+    assert total > 0
+    with page.expect_download() as download:
+        page.click("#table-suppliers .app-exports a:has-text('XLSX')")
+    saved = tmp_path / "suppliers.xlsx"
+    download.value.save_as(saved)
+    rows = list(openpyxl.load_workbook(saved, read_only=True).active.iter_rows(values_only=True))
+    assert len(rows) == total + 1 and "supplier_key" in rows[0]
     first = page.locator("#table-suppliers tbody tr").first
     assert int(first.locator("[data-column=members]").inner_text()) >= 2
     name = first.locator("[data-column=name] a").inner_text()

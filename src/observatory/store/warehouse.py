@@ -86,6 +86,8 @@ class Warehouse:
     def tune(self) -> None:
         # Row order is carried by explicit columns (source_line), so inserts may run in parallel.
         self.execute("SET preserve_insertion_order = false")
+        # Our own progress bars go to stderr; DuckDB's would interleave with --json output.
+        self.execute("SET enable_progress_bar = false")
 
     def close(self) -> None:
         self.con.close()

@@ -1,7 +1,7 @@
 """The network's priorities (CPC priorities 2023-24), one page each.
 
-A page says plainly what is built and what is not yet, and links to its method notes; as each
-analysis lands in ``observatory.insight`` its page grows from the placeholder.
+What each page shows is built in ``observatory.web.analysis_pages`` from the analyses in
+``observatory.insight``; this module holds the pages' titles, questions and method notes.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ PRIORITIES: tuple[Priority, ...] = (
             "Joint-commissioning windows: contracts in one category ending within months of each "
             "other",
         ),
-        ("collaboration", "supplier-names"),
+        ("collaboration", "supplier-names", "savings"),
         (("Suppliers used by several members", "/suppliers?min_members=2"),),
         built="Suppliers used by at least two members, matched on the published name (case and "
         "spacing ignored) until supplier resolution lands.",
@@ -51,7 +51,7 @@ PRIORITIES: tuple[Priority, ...] = (
             "Pipeline notices (UK1) and members' own pipeline plans",
             "Spend under each contract, from the spend lines",
         ),
-        ("contracts-ocds",),
+        ("contracts-pipeline", "contracts-ocds"),
         (
             ("Contracts", "/contracts"),
             ("Pipeline plans (member records)", "/records?kind=pipeline_plan"),
@@ -67,7 +67,7 @@ PRIORITIES: tuple[Priority, ...] = (
             "One record per real-world supplier (entity resolution), with identifiers",
             "Supplier evidence members hold (accreditations, statements), where shared",
         ),
-        ("supplier-names",),
+        ("suppliers-concentration", "red-flags", "supplier-names"),
         (
             ("Suppliers (published names)", "/suppliers"),
             ("Supplier evidence (member records)", "/records?kind=supplier_evidence"),
@@ -82,7 +82,7 @@ PRIORITIES: tuple[Priority, ...] = (
             "Savings by member, category and year, from members' own records",
             "Network totals from the records members share",
         ),
-        ("member-records",),
+        ("savings", "member-records"),
         (("Savings records", "/records?kind=savings"),),
         built="Members can record savings now (member records, private unless shared).",
     ),
@@ -132,7 +132,7 @@ PRIORITIES: tuple[Priority, ...] = (
             "Social value returns by member, theme and contract",
             "Network totals from the returns members share",
         ),
-        ("member-records",),
+        ("social-value", "member-records"),
         (("Social value records", "/records?kind=social_value"),),
         built="Members can record social value returns now (member records, private unless "
         "shared).",
@@ -148,7 +148,7 @@ PRIORITIES: tuple[Priority, ...] = (
             "Payments compliance (UK17) figures from accounts-payable extracts",
             "Pipeline duty (UK1) check",
         ),
-        ("procurement-act", "contracts-ocds"),
+        ("notices", "prompt-payment", "payments", "contracts-ocds"),
         (("Contracts", "/contracts"),),
     ),
 )
