@@ -27,10 +27,10 @@ from pathlib import Path
 import duckdb
 import sklearn
 
-from observatory.classify.categories import import_code_list
+from observatory.classify.categories import codes, import_code_list
 from observatory.classify.classification import classify
 from observatory.classify.evidence import holdout_date, line_documents, stage_lines
-from observatory.classify.model import train
+from observatory.classify.model import code_texts, train
 from observatory.sources.spend import load_spend
 from observatory.store import Warehouse
 
@@ -49,7 +49,12 @@ def model_run(warehouse: Warehouse) -> tuple[float, float, int]:
     cut = holdout_date(warehouse, f"published_code IS NOT NULL AND {learn}", params=TRAIN)
     docs = line_documents(warehouse, learn, cut, label="published_code", params=TRAIN)
     model = train(
-        docs.evidence, docs.label_doc, docs.label_code, docs.label_lines, docs.label_holdout
+        docs.evidence,
+        docs.label_doc,
+        docs.label_code,
+        docs.label_lines,
+        docs.label_holdout,
+        code_texts=code_texts(codes(warehouse, "proclass")),
     )
     learnt = time.perf_counter()
     index = {k: i for i, k in enumerate(docs.keys)}

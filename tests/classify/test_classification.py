@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import trafford_rows
+from classify_network import trafford_rows
 from independent import DATA, _text, need
 
 from observatory.classify.classification import classify
@@ -105,6 +105,11 @@ def test_classify_gives_every_line_and_contract_a_category(network_copy: Path, y
             "FROM line_categories WHERE source = 'model'"
         )[0]
         assert 0 <= model["lo"] <= model["hi"] <= 1 and model["r"] > 10
+        # Trafford's unlabelled lines of suppliers it labels elsewhere say so, with the count.
+        assert w.fetch_value(
+            "SELECT count(*) FROM line_categories WHERE source = 'model' AND regexp_matches("
+            "reason, '^supplier usually \\d{6} .* \\([0-9,]+ of [0-9,]+ labelled lines\\)$')"
+        )
         # Manchester publishes no labels: every line is the model's, through suppliers and text.
         assert w.fetch(
             "SELECT DISTINCT c.source FROM line_categories c JOIN spend_lines s USING (line_key) "

@@ -123,7 +123,6 @@ FAMILIES = {
     "b": "purpose text",
     "aw": "service area text",
     "m": "amount",
-    "cp": "code-list text",
 }
 
 

@@ -17,10 +17,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.naive_bayes import ComplementNB
 
-from observatory.classify.features import FAMILIES, Evidence, tokens
+from observatory.classify.features import FAMILIES, REDACTED, Evidence, tokens
 
 # Smoothing of the token counts; small because most evidence is exact and repeated
-# (chosen on the 2024-25 year only, see the method note).
+# (0.003 to 0.03 made no difference on Trafford's forward split, see the method note).
 ALPHA = 0.01
 
 
@@ -44,6 +44,10 @@ class CalibrationBin:
     def as_json(self) -> dict[str, float | int]:
         return self.__dict__.copy()
 
+
+# A token whose weight for the chosen code is less than this (in nats) above its average over
+# codes hardly points anywhere: the reason then says the evidence is weak.
+WEAK = 1.0
 
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001)
 
@@ -164,7 +168,7 @@ class LineModel:
     def _reasons(self, evidence: Sequence[Evidence], first: np.ndarray, x: object) -> list[str]:
         """Name the token that most favours the chosen code over the average code."""
         weights = self.classifier.feature_log_prob_
-        lift = weights - weights.mean(axis=0, keepdims=True)
+        mean = weights.mean(axis=0)  # a codes x tokens lift matrix would take hundreds of MB
         csr = x.tocsr()  # type: ignore[attr-defined]
         names = self.vectoriser.get_feature_names_out()
         out = []
@@ -173,8 +177,12 @@ class LineModel:
             if not len(cols):
                 out.append("no evidence the model knows: the most common code")
                 continue
-            best = cols[int(np.argmax(lift[first[i], cols]))]
-            out.append(self._reason(ev, str(self.classes[first[i]]), str(names[best])))
+            lift = weights[first[i], cols] - mean[cols]
+            best = int(np.argmax(lift))
+            reason = self._reason(ev, str(self.classes[first[i]]), str(names[cols[best]]))
+            if lift[best] < WEAK or names[cols[best]].startswith("m="):
+                reason = f"weak evidence: {reason}"
+            out.append(reason)
         return out
 
     def _reason(self, ev: Evidence, code: str, token: str) -> str:
@@ -184,14 +192,18 @@ class LineModel:
         if family in ("s", "sh", "sa", "t", "r") and ev.supplier in self.history:
             seen = self.history[ev.supplier]
             total = sum(seen.values())
+            who = "redacted payees" if ev.supplier == REDACTED else "supplier"
             if seen.most_common(1)[0][0] == code:
-                return f"supplier usually {what} ({seen[code]:,} of {total:,} labelled lines)"
-            return f"{FAMILIES[family]} usually {what}; this supplier's lines vary"
-        if family in ("w", "b", "aw", "cp"):
+                return f"{who} usually {what} ({seen[code]:,} of {total:,} labelled lines)"
+            usual = seen.most_common(1)[0][0]
+            return f"{FAMILIES[family]} usually {what} ({who} alone: usually {usual})"
+        if family in ("w", "b", "aw"):
             return f"{FAMILIES[family]} ~ '{value}' -> {what}"
         if family in ("h", "a", "c", "x", "mc", "ha"):
             shown = value.split("|")[-1] if "|" in value else value
             return f"{FAMILIES[family]} '{shown}' usually {what}"
+        if family == "m":
+            return f"only the amount band and how common the code is -> {what}"
         return f"{FAMILIES.get(family, family)} -> {what}"
 
 
