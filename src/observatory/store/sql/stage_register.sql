@@ -24,7 +24,8 @@ typed AS (
         {col_current_end_date} AS current_end_date_raw, parse_date({col_current_end_date}) AS current_end_date,
         {col_procedure} AS procedure, {col_competed} AS competed,
         {col_sme_flag} AS sme_flag_raw, {col_vcse_flag} AS vcse_flag_raw,
-        {col_proclass_code} AS proclass_code, {col_proclass_label} AS proclass_label,
+        CASE WHEN regexp_full_match({col_proclass_code}, '\d{{6}}') THEN {col_proclass_code} END
+            AS proclass_code, {col_proclass_code} AS proclass_code_raw, {col_proclass_label} AS proclass_label,
         {col_cpv_code} AS cpv_code
     FROM cleaned
 )
@@ -43,6 +44,8 @@ SELECT *,
              THEN 'current_end_date: ' || current_end_date_raw || ' is not a date' END,
         CASE WHEN company_number IS NULL AND company_number_raw IS NOT NULL
              THEN 'company_number: ' || company_number_raw || ' is not a company number' END,
+        CASE WHEN proclass_code IS NULL AND proclass_code_raw IS NOT NULL
+             THEN 'proclass_code: ' || proclass_code_raw || ' is not a ProClass code' END,
         CASE WHEN sme_flag_raw IS NOT NULL AND upper(sme_flag_raw) NOT IN ('YES', 'Y', 'NO', 'N')
              THEN 'sme_flag: ' || sme_flag_raw || ' is neither yes nor no' END
     ] IF n IS NOT NULL] AS parse_notes,
