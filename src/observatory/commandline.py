@@ -146,7 +146,18 @@ def print_receipts(receipts: list[Receipt], errors: list[str], as_json: bool) ->
         err.print(f"[red]not loaded:[/red] {e}")
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
+def sub_app(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    """The app's sub-app ``name``, created when no other area of the CLI made it yet (several
+    areas add commands to ``evaluate``, ``reference`` or ``suppliers``)."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    created = typer.Typer(help=help_text, no_args_is_help=True)
+    app.add_typer(created, name=name)
+    return created
+
+
+def fail(message: object, code: int = 2) -> typer.Exit:
     """Print an error on stderr and return the Exit to raise."""
     err.print(f"[red]error:[/red] {message}")
     return typer.Exit(code)

@@ -3,70 +3,24 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from observatory.store import Warehouse, WarehouseLocked, default_db_path
+from observatory.commandline import (
+    DbOption,
+    JsonOption,
+    err,
+    fail,
+    open_warehouse,
+    out,
+    print_json,
+    sub_app,
+)
 
-out = Console() if sys.stdout.isatty() else Console(width=160)
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file [default: $OBSERVATORY_DB or ./observatory.duckdb]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 SchemeOption = Annotated[str, typer.Option("--scheme", help="proclass, cpv, sic or sic_group.")]
-
-
-def _open(db: Path | None, read_only: bool = False) -> Warehouse:
-    path = db or default_db_path()
-    if read_only and not path.exists():
-        raise typer.BadParameter(
-            f"{path} does not exist yet: load something first", param_hint="--db"
-        )
-    try:
-        return Warehouse.open(path, read_only=read_only)
-    except WarehouseLocked as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(3) from exc
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN is not JSON
-        return None
-    return str(value)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, default=_default, indent=2, allow_nan=False) + "\n")
-
-
-def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code)
-
-
-def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    """The app's sub-app ``name``, created only when no other part of the CLI made it (supplier
-    resolution adds ``evaluate suppliers`` to the same ``evaluate``)."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
 
 
 def _pct(x: float | None) -> str:
@@ -91,13 +45,13 @@ def classify_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     and learnt from."""
     from observatory.classify.classification import ClassificationError, classify
 
-    with _open(db) as warehouse, err.status("classifying") as status:
+    with open_warehouse(db) as warehouse, err.status("classifying") as status:
         try:
             result = classify(warehouse, progress=lambda step: status.update(step))
         except ClassificationError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
-        _print_json(_clean(result.as_json()))
+        print_json(_clean(result.as_json()))
         return
     out.print(
         f"[bold]{result.lines:,} spend lines[/bold] classified in {result.seconds:.1f} s, "
@@ -157,16 +111,16 @@ def import_cmd(
     from observatory.classify.categories import CodeListError, import_code_list
 
     results = []
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         for f in files:
             if not f.is_file():
-                raise _fail(FileNotFoundError(f"{f}: no such file"))
+                raise fail(FileNotFoundError(f"{f}: no such file"))
             try:
                 results.append(import_code_list(warehouse, f, scheme))
             except CodeListError as exc:
-                raise _fail(exc) from exc
+                raise fail(exc) from exc
     if as_json:
-        _print_json({"imported": [r.as_json() for r in results]})
+        print_json({"imported": [r.as_json() for r in results]})
         return
     for r in results:
         out.print(f"{r.file}: {r.codes:,} {r.scheme} codes installed")
@@ -193,7 +147,7 @@ def list_cmd(
     every decision people have made)."""
     from observatory.classify.corrections import decisions
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         if show_decisions:
             rows = decisions(warehouse)
         else:
@@ -223,7 +177,7 @@ def list_cmd(
                 sql += f" LIMIT {int(limit)}"
             rows = warehouse.fetch(sql, params)
     if as_json:
-        _print_json({"decisions" if show_decisions else "codes": rows})
+        print_json({"decisions" if show_decisions else "codes": rows})
         return
     table = Table(title="Decisions" if show_decisions else f"{scheme} codes")
     columns = (
@@ -285,7 +239,7 @@ def set_cmd(
     model now and is a training label on the next `observatory classify`."""
     from observatory.classify.corrections import DecisionError, set_category
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             decision = set_category(
                 warehouse,
@@ -298,9 +252,9 @@ def set_cmd(
                 note=note,
             )
         except DecisionError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
-        _print_json(decision.as_json())
+        print_json(decision.as_json())
         return
     what = "lines" if decision.target in ("line", "supplier") else "contracts"
     out.print(
@@ -332,16 +286,16 @@ def evaluate_classification_cmd(
     cold-start suppliers apart; and CPV division accuracy on notices by leave-one-out."""
     from observatory.classify.evaluate import EvaluationError, evaluate_classification, evaluate_cpv
 
-    with _open(db) as warehouse, err.status("evaluating classification"):
+    with open_warehouse(db) as warehouse, err.status("evaluating classification"):
         try:
             result = evaluate_classification(warehouse, org, train_year, test_year)
             cpv_result = evaluate_cpv(warehouse) if cpv else None
         except EvaluationError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
         data = result.as_json()
         data["cpv"] = cpv_result.as_json() if cpv_result else None
-        _print_json(_clean(data))
+        print_json(_clean(data))
         return
     out.print(
         f"[bold]{org}[/bold]: trained on {result.training_lines:,} labelled lines of "
@@ -395,5 +349,5 @@ def register(app: typer.Typer) -> None:
     group.command("import")(import_cmd)
     group.command("list")(list_cmd)
     group.command("set")(set_cmd)
-    evaluate = _group(app, "evaluate", "Measure the warehouse's derived data against labels.")
+    evaluate = sub_app(app, "evaluate", "Measure the warehouse's derived data against labels.")
     evaluate.command("classification")(evaluate_classification_cmd)

@@ -3,70 +3,28 @@ and ``reference import-postcodes``. ``register(app)`` adds them to the main Type
 
 from __future__ import annotations
 
-import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from observatory.store import Warehouse, WarehouseLocked, default_db_path
+from observatory.commandline import (
+    DbOption,
+    JsonOption,
+    err,
+    fail,
+    open_warehouse,
+    out,
+    print_json,
+    sub_app,
+)
+from observatory.store import default_db_path
 
-out = Console() if sys.stdout.isatty() else Console(width=160)
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file [default: $OBSERVATORY_DB or ./observatory.duckdb]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 ThreadsOption = Annotated[
     int | None, typer.Option("--threads", help="DuckDB threads for splink [default: all cores].")
 ]
-
-
-def _open(db: Path | None, read_only: bool = False) -> Warehouse:
-    path = db or default_db_path()
-    if read_only and not path.exists():
-        raise typer.BadParameter(
-            f"{path} does not exist yet: load something first", param_hint="--db"
-        )
-    try:
-        return Warehouse.open(path, read_only=read_only)
-    except WarehouseLocked as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(3) from exc
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, default=_default, indent=2) + "\n")
-
-
-def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code)
-
-
-def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    """The app's sub-app ``name``, created when no other part of the CLI made it yet (another
-    area may add ``evaluate …`` or ``reference …`` commands too)."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
 
 
 # -- resolve -------------------------------------------------------------------------------------
@@ -94,7 +52,7 @@ def resolve_cmd(
     from observatory.resolve.entities import summary
     from observatory.resolve.suppliers import resolve
 
-    with _open(db) as warehouse, err.status("resolving suppliers") as status:
+    with open_warehouse(db) as warehouse, err.status("resolving suppliers") as status:
         result = resolve(
             warehouse,
             retrain=retrain,
@@ -104,7 +62,7 @@ def resolve_cmd(
         )
         counts = summary(warehouse)
     if as_json:
-        _print_json({**result.as_json(), "summary": counts})
+        print_json({**result.as_json(), "summary": counts})
         return
     out.print(
         f"{result.records:,} supplier records ({counts['raw_names']:,} published names) -> "
@@ -170,7 +128,7 @@ def evaluate_suppliers_cmd(
     sets: list[tuple[str, list[ev.GoldItem], Path | None]] = []
     model = None
     if path.exists():
-        with _open(path, read_only=True) as warehouse:
+        with open_warehouse(path, read_only=True) as warehouse:
             model = None if retrain else stored_model(warehouse)
             if vat_gold:
                 sets.append(("VAT numbers (spend lines)", ev.vat_gold(warehouse), vat_judgements))
@@ -191,10 +149,10 @@ def evaluate_suppliers_cmd(
             try:
                 verdicts = ev.read_judgements(judged)
             except (OSError, ValueError) as exc:
-                raise _fail(exc) from exc
+                raise fail(exc) from exc
             results.append(ev.evaluate(name, items, model, verdicts, threads=threads))
     if as_json:
-        _print_json({"evaluations": [r.as_json() for r in results]})
+        print_json({"evaluations": [r.as_json() for r in results]})
         return
     for r in results:
         _print_evaluation(r, show)
@@ -241,13 +199,13 @@ def merge_cmd(
     """Merge two suppliers into one; the decision is stored and replayed by every resolve."""
     from observatory.resolve.corrections import CorrectionError, merge
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             c = merge(warehouse, keep, other, note, made_by)
         except CorrectionError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
-        _print_json(c.__dict__)
+        print_json(c.__dict__)
     else:
         out.print(
             f"merged {c.other_id} into {c.supplier_id} ({c.records_moved} records); "
@@ -272,13 +230,13 @@ def split_cmd(
     """Move names out of a supplier into a new one; stored and replayed by every resolve."""
     from observatory.resolve.corrections import CorrectionError, split
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             c = split(warehouse, supplier, alias, org, note, made_by)
         except CorrectionError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
-        _print_json(c.__dict__)
+        print_json(c.__dict__)
     else:
         out.print(
             f"moved {c.records_moved} records out of {c.supplier_id} into {c.other_id}; "
@@ -296,13 +254,13 @@ def show_cmd(
     from observatory.resolve.corrections import CorrectionError
     from observatory.resolve.entities import describe
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         try:
             d = describe(warehouse, supplier)
         except CorrectionError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
-        _print_json(d)
+        print_json(d)
         return
     s = d["supplier"]
     if d["asked_for"].upper() != s["supplier_id"]:
@@ -374,10 +332,10 @@ def list_cmd(
     """Suppliers by spend, with their legal form, identifiers and the members that use them."""
     from observatory.resolve.entities import listing
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = listing(warehouse, search, member, shared, limit or None)
     if as_json:
-        _print_json({"suppliers": rows})
+        print_json({"suppliers": rows})
         return
     table = Table(title=f"{len(rows)} suppliers")
     for col in ("id", "name", "legal form", "identifiers", "members", "aliases", "£ spend"):
@@ -399,10 +357,10 @@ def summary_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Published supplier names, records and suppliers across all loaded data."""
     from observatory.resolve.entities import summary
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         counts = summary(warehouse)
     if as_json:
-        _print_json(counts)
+        print_json(counts)
         return
     for k, v in counts.items():
         out.print(f"{k}: {v:,}" if isinstance(v, int | Decimal) else f"{k}: {v}")
@@ -427,7 +385,7 @@ def match_cmd(
 
     if not file.is_file():
         raise typer.BadParameter(f"{file}: no such file")
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             report = match_file(
                 warehouse,
@@ -438,9 +396,9 @@ def match_cmd(
                 threads,
             )
         except MatchError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
-        _print_json({"file": str(out_path), **report.__dict__})
+        print_json({"file": str(out_path), **report.__dict__})
     else:
         out.print(
             f"matched {report.matched_rows:,} of {report.rows:,} rows ({report.names:,} distinct "
@@ -459,13 +417,13 @@ def _import(kind: str, paths: list[Path], db: Path | None, as_json: bool, **extr
         "charities": registers.import_charities,
         "postcodes": registers.import_postcodes,
     }[kind]
-    with _open(db) as warehouse, err.status(f"importing {kind}"):
+    with open_warehouse(db) as warehouse, err.status(f"importing {kind}"):
         try:
             n = action(warehouse, paths, **extra)
         except (registers.RegisterError, OSError) as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     if as_json:
-        _print_json({"register": kind, "rows": n, "files": [str(p) for p in paths]})
+        print_json({"register": kind, "rows": n, "files": [str(p) for p in paths]})
     else:
         out.print(f"imported {n:,} {kind}; run `observatory resolve` to attach them to suppliers.")
 
@@ -518,7 +476,7 @@ def register(app: typer.Typer) -> None:
     """Add ``resolve``, ``evaluate suppliers``, ``suppliers …`` and
     ``reference import-postcodes`` to the main app."""
     app.command("resolve")(resolve_cmd)
-    evaluate = _group(app, "evaluate", "Measure the warehouse's derived data against labels.")
+    evaluate = sub_app(app, "evaluate", "Measure the warehouse's derived data against labels.")
     evaluate.command("suppliers")(evaluate_suppliers_cmd)
     suppliers = typer.Typer(
         help="Supplier entities: show, list, match, correct, and import registers.",
@@ -533,5 +491,5 @@ def register(app: typer.Typer) -> None:
     suppliers.command("split")(split_cmd)
     suppliers.command("import-companies-house")(import_companies_cmd)
     suppliers.command("import-charities")(import_charities_cmd)
-    reference = _group(app, "reference", "Reference data the user installs from official files.")
+    reference = sub_app(app, "reference", "Reference data the user installs from official files.")
     reference.command("import-postcodes")(import_postcodes_cmd)
