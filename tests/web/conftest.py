@@ -16,7 +16,10 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
+from independent import DATA, need  # noqa: E402
 
+from observatory.classify.categories import import_code_list  # noqa: E402
+from observatory.classify.classification import classify  # noqa: E402
 from observatory.demonstration import load_generated  # noqa: E402
 from observatory.store import Warehouse  # noqa: E402
 from observatory.web import auth  # noqa: E402
@@ -43,6 +46,10 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Warehouse.open(path) as warehouse:
         _, errors = load_generated(warehouse, folder / "demo-network")
         assert not errors
+        # Code lists come from the user's official files: with ProClass installed the demo's
+        # lines get categories, so the carbon and risk pages have figures to check.
+        import_code_list(warehouse, need(DATA / "codelists" / "proclass_17.csv"))
+        classify(warehouse)
         for email, (org, role) in ACCOUNTS.items():
             auth.add_user(warehouse, email, org, role, PASSWORD)
     return path

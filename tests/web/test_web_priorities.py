@@ -115,6 +115,7 @@ def test_carbon_total_matches_plain_sql(site, analyst) -> None:
             "FROM carbon_lines"
         )[0]
         spend_lines = w.fetch_value("SELECT count(*) FROM spend_lines")
+    assert tonnes > 0  # with ProClass installed the demo's lines map to emission factors
     assert tonnes == round(float(row["t"] or 0), 1)
     assert int(spend[2].replace(",", "")) == row["lines"] == spend_lines
     assert int(spend[1].replace(",", "")) == round(float(row["spend"]))
