@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 
 from observatory import organisations as orgs
-from observatory.commandline import DbOption, JsonOption, fail, open_warehouse, out
+from observatory.commandline import DbOption, JsonOption, fail, open_warehouse, out, sub_app
 from observatory.insight import collaboration, contracts, red_flags, savings, suppliers_insight
 from observatory.insight.assumptions import savings_assumptions
 from observatory.insight.scope import Scope, make_scope
@@ -71,10 +71,6 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(_plain(data), indent=2, default=str) + "\n")
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    return fail(message, code)
-
-
 def _scope(w: Warehouse, org: list[str] | None, year: str, as_of: str | None) -> Scope:
     # Read the members without registering them: the warehouse is usually open read-only.
     members = [
@@ -93,7 +89,7 @@ def _scope(w: Warehouse, org: list[str] | None, year: str, as_of: str | None) ->
         day = date.fromisoformat(as_of) if as_of else None
         return make_scope(w, ids, year, day)
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 def _money(value: Any) -> str:
@@ -107,16 +103,6 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     for r in rows:
         table.add_row(*["" if v is None else str(v) for v in r])
     out.print(table)
-
-
-def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    """The app's sub-app ``name`` if another area made it already, else a new one."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
 
 
 # -- collaborate ----------------------------------------------------------------------------------
@@ -150,14 +136,14 @@ def collaborate_cmd(
     try:
         a = savings_assumptions(assumptions_file)
     except (OSError, ValueError, KeyError) as exc:
-        raise _fail(f"--assumptions: {exc}") from exc
+        raise fail(f"--assumptions: {exc}") from exc
     with _open(db) as w:
         scope = _scope(w, org, year, as_of)
         if drill:
             try:
                 detail = collaboration.opportunity_detail(w, scope, drill, a, line_limit=None)
             except (KeyError, ValueError) as exc:
-                raise _fail(str(exc).strip("'\"")) from exc
+                raise fail(str(exc).strip("'\"")) from exc
             _print_drill(detail, lines, as_json)
             return
         try:
@@ -166,7 +152,7 @@ def collaborate_cmd(
             categories = collaboration.shared_categories(w, scope, min_members, top)
             ranked = collaboration.opportunities(w, scope, kind, a, top)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
         _print_json(
             {
@@ -321,7 +307,7 @@ def off_contract_cmd(
         try:
             result = contracts.off_contract(w, scope, by, top)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
         _print_json(result)
         return
@@ -459,13 +445,13 @@ def red_flags_cmd(
     try:
         r = red_flags.flag_rules(rules_file)
     except (OSError, ValueError, KeyError) as exc:
-        raise _fail(f"--rules: {exc}") from exc
+        raise fail(f"--rules: {exc}") from exc
     with _open(db) as w:
         scope = _scope(w, org, year, as_of)
         try:
             result = red_flags.red_flags(w, scope, r, rule)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
         _print_json(result)
         return
@@ -566,7 +552,7 @@ def savings_add_cmd(
             )
             new_id = savings.add_initiative(w, initiative)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
         _print_json({"initiative_id": new_id})
     else:
@@ -634,7 +620,7 @@ def savings_export_cmd(
         try:
             n = savings.export(w, out_path, fmt)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
         _print_json({"file": str(out_path), "initiatives": n})
     else:
@@ -683,16 +669,18 @@ def register_priority1(app: typer.Typer) -> None:
     ``suppliers`` group, so that ``concentration`` and ``dependency`` join that group."""
     app.command("collaborate")(collaborate_cmd)
     app.command("red-flags")(red_flags_cmd)
-    contracts_app = _group(
+    contracts_app = sub_app(
         app, "contracts", "Contract pipeline, off-contract spend, spend vs value."
     )
     contracts_app.command("pipeline")(pipeline_cmd)
     contracts_app.command("off-contract")(off_contract_cmd)
     contracts_app.command("spend-vs-contract")(spend_vs_contract_cmd)
-    suppliers_app = _group(app, "suppliers", "Supplier entities and supplier analyses.")
+    suppliers_app = sub_app(app, "suppliers", "Supplier entities and supplier analyses.")
     suppliers_app.command("concentration")(concentration_cmd)
     suppliers_app.command("dependency")(dependency_cmd)
-    savings_app = _group(app, "savings", "Savings and benefits register, and the practice library.")
+    savings_app = sub_app(
+        app, "savings", "Savings and benefits register, and the practice library."
+    )
     savings_app.command("add")(savings_add_cmd)
     savings_app.command("list")(savings_list_cmd)
     savings_app.command("report")(savings_report_cmd)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -49,21 +49,6 @@ SupplierArg = Annotated[
 ByUser = Annotated[str | None, typer.Option("--by-user", help="Who is recording this.")]
 
 
-def _print_json(data: Any) -> None:
-    print_json(data)
-
-
-def _open(db: Path | None, read_only: bool = False) -> Warehouse:
-    warehouse = open_warehouse(db, read_only=read_only)
-    # DuckDB's own progress bar would write over the table output on a terminal.
-    warehouse.execute("SET enable_progress_bar = false")
-    return warehouse
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    return fail(message, code)
-
-
 def _org(warehouse: Warehouse, value: str | None) -> str | None:
     from observatory import organisations as orgs
 
@@ -72,7 +57,7 @@ def _org(warehouse: Warehouse, value: str | None) -> str | None:
     try:
         return orgs.resolve_org_option(value, orgs.known(warehouse)).org_id
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 def _gbp(x: float | Decimal) -> str:
@@ -105,20 +90,20 @@ def wealth_shares_command(
     elsewhere and unknown; why 'unknown' is unknown and the suppliers that would shrink it most."""
     from observatory.insight import wealth
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         try:
             shares = wealth.location_shares(
                 warehouse, boundaries, exclude_public_bodies=exclude_public_bodies
             )
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         if member:
             shares = [s for s in shares if s.organisation == member]
         reasons = wealth.unknown_reasons(warehouse, member)
         unlocated = wealth.top_unlocated(warehouse, member, top)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "shares": [s.as_json() for s in shares],
                 "unknown_reasons": [r.__dict__ for r in reasons],
@@ -176,12 +161,12 @@ def wealth_flags_command(
     from legal form, unknown)."""
     from observatory.insight import wealth
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         wealth.build(warehouse, exclude_public_bodies=exclude_public_bodies)
         rows = wealth.flag_shares(warehouse, member)
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        print_json([r.__dict__ for r in rows])
         return
     table = Table(title="SME and VCSE share of spend")
     for name in ("member", "flag", "value", "how known", "£ spend", "share", "suppliers"):
@@ -213,12 +198,12 @@ def wealth_leakage_command(
     are paid for that category in the network's data."""
     from observatory.insight import wealth
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         wealth.build(warehouse, boundaries, exclude_public_bodies)
         rows = wealth.leakage(warehouse, member, top)
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        print_json([r.__dict__ for r in rows])
         return
     table = Table(title="Leakage: spend outside the region where regional suppliers exist")
     for name in (
@@ -277,14 +262,14 @@ def wealth_lm3_command(
     from observatory.insight import wealth
 
     assumptions = wealth.Lm3Assumptions(local_respend, other_respend, round3, unknown_as_local)
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         wealth.build(warehouse, boundaries, exclude_public_bodies)
         try:
             rows = wealth.lm3(warehouse, assumptions)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json([r.as_json() for r in rows])
+        print_json([r.as_json() for r in rows])
         return
     out.print(
         "LM3 estimate from your assumptions, not from supplier surveys: "
@@ -326,15 +311,15 @@ def carbon_estimate_command(
     `--by category` or `--by supplier` gives the hotspots, `--by year` the trend."""
     from observatory.insight import carbon
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         try:
             rows = carbon.figures(warehouse, by, member, year, top)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         total = carbon.total(warehouse, member, rebuild=False)
     if as_json:
-        _print_json(
+        print_json(
             {"total": total.as_json(), "rows": [r.as_json() for r in rows], "caveat": carbon.CAVEAT}
         )
         return
@@ -376,7 +361,7 @@ def carbon_override_add_command(
     from observatory.insight import carbon
     from observatory.insight.outcomes_reference import supplier_key
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             key = supplier_key(warehouse, supplier)
             entry = carbon.CarbonOverride(
@@ -384,9 +369,9 @@ def carbon_override_add_command(
             )
             carbon.set_override(warehouse, entry)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json(entry.__dict__)
+        print_json(entry.__dict__)
         return
     out.print(f"Recorded {intensity} kg CO2e/£ ({year}) for {supplier} as {key}.")
 
@@ -398,11 +383,11 @@ def carbon_override_remove_command(
     from observatory.insight import carbon
     from observatory.insight.outcomes_reference import supplier_key
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         key = supplier_key(warehouse, supplier)
         removed = carbon.remove_override(warehouse, key)
     if as_json:
-        _print_json({"supplier_key": key, "removed": removed})
+        print_json({"supplier_key": key, "removed": removed})
         return
     out.print(f"{'Removed' if removed else 'No override for'} {key}.")
 
@@ -411,10 +396,10 @@ def carbon_override_list_command(db: DbOption = None, as_json: JsonOption = Fals
     """Supplier-specific intensities recorded."""
     from observatory.insight import carbon
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = carbon.overrides(warehouse)
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        print_json([r.__dict__ for r in rows])
         return
     table = Table(title="Supplier-specific emissions intensities")
     for name in ("supplier", "key", "kg CO2e/£", "year", "range", "source"):
@@ -453,7 +438,7 @@ def carbon_plan_add_command(
     from observatory.insight import carbon
     from observatory.insight.outcomes_reference import supplier_key
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             key = supplier_key(warehouse, supplier)
             plan = carbon.ReductionPlan(
@@ -468,9 +453,9 @@ def carbon_plan_add_command(
             )
             carbon.record_plan(warehouse, plan)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json({**plan.__dict__, "covers_ppn006_scopes": plan.covers_ppn006_scopes})
+        print_json({**plan.__dict__, "covers_ppn006_scopes": plan.covers_ppn006_scopes})
         return
     out.print(f"Recorded the carbon reduction plan of {supplier} ({key}).")
 
@@ -479,10 +464,10 @@ def carbon_plan_list_command(db: DbOption = None, as_json: JsonOption = False) -
     """The carbon-reduction-plan register."""
     from observatory.insight import carbon
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = carbon.plans(warehouse)
     if as_json:
-        _print_json([{**r.__dict__, "covers_ppn006_scopes": r.covers_ppn006_scopes} for r in rows])
+        print_json([{**r.__dict__, "covers_ppn006_scopes": r.covers_ppn006_scopes} for r in rows])
         return
     table = Table(title="Carbon Reduction Plans")
     for name in ("supplier", "plan", "date", "net zero", "scopes", "PPN 006 scopes", "link"):
@@ -514,14 +499,14 @@ def slavery_risk_command(
     the spend-weighted score, with the reason."""
     from observatory.insight import slavery
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         try:
             rows = slavery.figures(warehouse, by, member, top)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json([r.as_json() for r in rows])
+        print_json([r.as_json() for r in rows])
         return
     table = Table(title=f"Modern-slavery risk by {by}")
     for name in (by, "label", "£ spend", "£ high risk", "£ medium risk", "score", "reason"):
@@ -549,11 +534,11 @@ def slavery_high_risk_command(
     """The high-risk spend list per member: supplier, category, spend, score and reason."""
     from observatory.insight import slavery
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         rows = slavery.high_risk_spend(warehouse, member, min_score, top)
     if as_json:
-        _print_json([r.as_json() for r in rows])
+        print_json([r.as_json() for r in rows])
         return
     table = Table(title="High-risk spend")
     for name in ("member", "supplier", "category", "£ spend", "score", "reason", "evidence"):
@@ -605,11 +590,11 @@ def slavery_evidence_add_command(
         money = Decimal(turnover.replace(",", "").replace("£", "")) if turnover else None
     except InvalidOperation as exc:
         raise typer.BadParameter(f"{turnover!r} is not an amount", param_hint="--turnover") from exc
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         try:
             key = supplier_key(warehouse, supplier)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         entry = slavery.Evidence(
             key,
             supplier,
@@ -623,7 +608,7 @@ def slavery_evidence_add_command(
         )
         slavery.record_evidence(warehouse, entry)
     if as_json:
-        _print_json(entry.__dict__)
+        print_json(entry.__dict__)
         return
     out.print(f"Recorded modern-slavery evidence for {supplier} ({key}).")
 
@@ -632,10 +617,10 @@ def slavery_evidence_list_command(db: DbOption = None, as_json: JsonOption = Fal
     """The supplier evidence register."""
     from observatory.insight import slavery
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = slavery.evidence_register(warehouse)
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        print_json([r.__dict__ for r in rows])
         return
     table = Table(title="Modern-slavery evidence register")
     for name in ("supplier", "turnover £", "statement", "link", "assessment", "note"):
@@ -671,15 +656,15 @@ def sv_framework_import_command(
     from observatory.insight import social_value as sv
 
     if (path is None) == (not example):
-        raise _fail("give a framework file, or --example for the shipped example")
+        raise fail("give a framework file, or --example for the shipped example")
     try:
         measures = sv.read_framework(None if example else path)
     except sv.SocialValueError as exc:
-        raise _fail(str(exc)) from exc
-    with _open(db) as warehouse:
+        raise fail(str(exc)) from exc
+    with open_warehouse(db) as warehouse:
         n = sv.install_framework(warehouse, measures)
     if as_json:
-        _print_json({"measures": n, "example": example})
+        print_json({"measures": n, "example": example})
         return
     out.print(f"Installed {n} measures{' (the EXAMPLE framework)' if example else ''}.")
 
@@ -688,10 +673,10 @@ def sv_framework_list_command(db: DbOption = None, as_json: JsonOption = False) 
     """The measures framework installed."""
     from observatory.insight import social_value as sv
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         rows = sv.framework(warehouse)
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        print_json([r.__dict__ for r in rows])
         return
     example = any(r.is_example for r in rows)
     table = Table(title="Social value measures" + (" (EXAMPLE framework)" if example else ""))
@@ -721,14 +706,14 @@ def sv_commit_command(
         amount = Decimal(quantity.replace(",", ""))
     except InvalidOperation as exc:
         raise typer.BadParameter(f"{quantity!r} is not a number", param_hint="QUANTITY") from exc
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         member = _org(warehouse, org) or org
         try:
             cid = sv.add_commitment(warehouse, member, contract, measure, amount, supplier, by_user)
         except sv.SocialValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json({"commitment_id": cid})
+        print_json({"commitment_id": cid})
         return
     out.print(f"Recorded commitment {cid}: {quantity} of {measure} on {contract}.")
 
@@ -749,14 +734,14 @@ def sv_import_returns_command(
     for the same contract, measure and period replaces the earlier one."""
     from observatory.insight import social_value as sv
 
-    with _open(db) as warehouse:
+    with open_warehouse(db) as warehouse:
         member = _org(warehouse, org) or org
         try:
             result = sv.import_returns(warehouse, path, member)
         except sv.SocialValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
-        _print_json(result.as_json())
+        print_json(result.as_json())
         return
     out.print(
         f"{result.file}: {result.rows_read} rows read, {result.rows_loaded} loaded "
@@ -779,15 +764,15 @@ def sv_report_command(
     """Committed vs delivered vs £ value (quantity x proxy value)."""
     from observatory.insight import social_value as sv
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         try:
             rows = sv.report(warehouse, by, member)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         example = any(m.is_example for m in sv.framework(warehouse))
     if as_json:
-        _print_json({"rows": [r.as_json() for r in rows], "example_framework": example})
+        print_json({"rows": [r.as_json() for r in rows], "example_framework": example})
         return
     table = Table(title=f"Social value by {by}" + (" (EXAMPLE proxy values)" if example else ""))
     for name in (
@@ -819,11 +804,11 @@ def payments_command(
     1-30, 31-60 and 61+ days, per member and six-month period (the UK17 figures)."""
     from observatory.insight import prompt_payment
 
-    with _open(db, read_only=True) as warehouse:
+    with open_warehouse(db, read_only=True) as warehouse:
         member = _org(warehouse, org)
         rows = prompt_payment.payment_figures(warehouse, member)
     if as_json:
-        _print_json([r.as_json() for r in rows])
+        print_json([r.as_json() for r in rows])
         return
     if not rows:
         out.print("No accounts-payable extracts loaded: see `observatory load payments`.")
