@@ -6,7 +6,7 @@ Run by hand (never in CI), on the full real dataset:
     .venv/bin/python benchmarks/bench_web.py --db /tmp/real.duckdb [--seconds 20]
 
 A session is created directly in the warehouse, the server is started in a subprocess on a free
-127.0.0.1 port, and wrk (Debian package `wrk`, see .ci/browser-deps.sh) runs for a bounded time
+127.0.0.1 port, and wrk (Debian package `wrk`, see .ci/system-deps.sh) runs for a bounded time
 with 20 connections against (1) the overview and (2) a spend-line drill-down that cycles through
 many filters (suppliers, members, months, sort orders, pages). Cold latencies (first request for
 each drill-down, before any cache) are measured separately. The result is appended to

@@ -135,11 +135,11 @@ CHROMIUM_ARGS = [
 
 
 def _missing(what: str) -> None:
-    """In CI a missing browser is a failure, not a skip (.ci/browser-deps.sh installs it)."""
+    """In CI a missing browser is a failure, not a skip (.ci/system-deps.sh installs it)."""
     import os
 
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} (run .ci/browser-deps.sh)")
+        pytest.fail(f"{what} (run .ci/system-deps.sh)")
     pytest.skip(what)
 
 
