@@ -157,14 +157,16 @@ def _sql_string(text: str) -> str:
 def stage_sql(plan: SheetPlan, fields_expr: str, target: str) -> str:
     columns = plan.mapping.columns
     cols = {f"col_{f}": "NULL::VARCHAR" for f in canonical_fields()}
-    cols.update({f"col_{f}": f"g[{i + 1}]" for f, i in columns.items()})
+    cols.update({f"col_{f}": f"cell(f[{i + 1}])" for f, i in columns.items()})
     header = plan.layout.header
     ncols = max(len(header), max(columns.values()) + 1)
     date_col = next((columns[f] + 1 for f in DATE_FIELDS if f in columns), 0)
     # A header repeated inside the data (files pasted together) shows in the mapped columns.
     named = [i for i in sorted(columns.values()) if i < len(header) and header[i].strip()]
     repeats = (
-        " AND ".join(f"coalesce(g[{i + 1}] = {_sql_string(header[i])}, false)" for i in named[:3])
+        " AND ".join(
+            f"coalesce(cell(f[{i + 1}]) = {_sql_string(header[i])}, false)" for i in named[:3]
+        )
         or "false"
     )
     return sql_text("stage_spend").format(

@@ -6,6 +6,13 @@ CREATE OR REPLACE TEMP MACRO blank_token(t) AS
     CASE WHEN t IS NULL OR upper(trim(t)) IN ('', 'NA', 'N/A', '#N/A', 'NULL', 'NONE', '-') THEN NULL
          ELSE trim(t) END;
 
+-- A cell as the loader reads it: a missing-value token or a blank cell is NULL, other text stays
+-- as published. Cells longer than 5 characters skip the test: no token is longer.
+CREATE OR REPLACE TEMP MACRO cell(x) AS
+    CASE WHEN length(x) > 5 THEN x
+         WHEN upper(trim(x)) IN ('', 'NA', 'N/A', '#N/A', 'NULL', 'NONE', '-') THEN NULL
+         ELSE x END;
+
 -- Currency marks, thousands separators and spaces out; 'œ' is byte 0x9C written where £ was meant.
 CREATE OR REPLACE TEMP MACRO amount_text(t) AS
     regexp_replace(trim(t), '[£œ$€\s,]|GBP|Â', '', 'g');
@@ -54,7 +61,13 @@ CREATE OR REPLACE TEMP MACRO parse_date(t) AS
 CREATE OR REPLACE TEMP MACRO redacted_payee(t) AS
     blank_token(t) IS NULL
     OR regexp_matches(lower(trim(t)),
-        '^(redacted\b.*|.*\bredacted personal\b.*|.*personal (data|information) redacted.*|third party supplier|third party payment|withheld\b.*|private individual|\*+)$');
+        '^(redacted\b|third party supplier$|third party payment$|withheld\b|private individual$|\*+$)|\bredacted personal\b|personal (data|information) redacted');
+
+-- A card payment named in a transaction id or purpose ('P-Card', 'purchase card'). The cheap
+-- 'card' test first: the regular expression runs on the few cells that contain the word.
+CREATE OR REPLACE TEMP MACRO is_card_text(t) AS
+    coalesce(contains(lower(t), 'card')
+             AND regexp_matches(t, '(?i)\bp-?\s?card\b|purchase card|procurement card'), false);
 
 CREATE OR REPLACE TEMP MACRO total_label(t) AS
     lower(trim(coalesce(t, ''))) IN ('total', 'totals', 'grand total', 'sub total', 'subtotal', 'total spend', 'report total');

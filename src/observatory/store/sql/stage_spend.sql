@@ -1,7 +1,7 @@
 -- Stage one spend file: tokenise its lines, map columns to canonical fields, parse, and decide
 -- for every row whether it loads or why it is rejected. Placeholders in braces are filled by
 -- sources/spend.py from the file's layout: "fields" is a list expression over the row's text,
--- "col_FIELD" is g[i] or NULL, "ncols" the header width (braces doubled where literal).
+-- "col_FIELD" is cell(f[i]) or NULL, "ncols" the header width (braces doubled where literal).
 CREATE OR REPLACE TEMP TABLE {target} AS
 WITH tokenised AS (
     SELECT line, sheet, raw, {fields} AS f0
@@ -26,16 +26,6 @@ repaired AS (
         coalesce(split IS NOT NULL AND len(split) = {ncols}, false) AS was_unfused,
         CASE WHEN split IS NOT NULL AND len(split) = {ncols} THEN split ELSE f0 END AS f
     FROM unfused
-),
-cleaned AS (
-    -- Missing-value tokens ('NA' in Trafford, 'N/A' in Calderdale) and blank cells become NULL;
-    -- other text stays as published. Long cells skip the test: no token is longer than 5.
-    SELECT line, sheet, raw, f, was_unfused,
-        [CASE WHEN length(x) > 5 THEN x
-              WHEN upper(trim(x)) IN ('', 'NA', 'N/A', '#N/A', 'NULL', 'NONE', '-') THEN NULL
-              ELSE x END
-         FOR x IN f] AS g
-    FROM repaired
 ),
 typed AS (
     SELECT line, sheet, raw, was_unfused,
@@ -75,7 +65,7 @@ typed AS (
              THEN total_label(f[1]) OR total_label(f[2]) OR total_label(f[3])
              ELSE false END AS total_cells,
         {repeats_header} AS repeats_header
-    FROM cleaned
+    FROM repaired
 ),
 decided AS (
     SELECT *,
@@ -127,15 +117,11 @@ keyed_content AS (
         END AS content_key
     FROM verdict
 )
--- The line key without its organisation prefix: normalised content and the occurrence of that
--- content within the sheet (see insert_spend.sql and docs/methods/loading.md).
-SELECT * EXCLUDE (content_key, card_flag),
-    CASE WHEN reason IS NULL THEN
-        content_key || '#' || row_number() OVER (PARTITION BY content_key ORDER BY line)
-    END AS content_line_key,
+-- The occurrence number that completes each line's key is counted in insert_spend.sql, over
+-- just (sheet, line, content_key): a window over these wide rows would copy every column.
+SELECT * EXCLUDE (card_flag),
     redacted_payee(supplier_name) AS is_redacted,
     coalesce(upper(card_flag) NOT IN ('N', 'NO', 'FALSE', '0'), false)
         OR merchant_category IS NOT NULL
-        OR regexp_matches(coalesce(transaction_id, '') || ' ' || coalesce(purpose, ''),
-                          '(?i)\bp-?\s?card\b|purchase card|procurement card') AS is_card
+        OR is_card_text(transaction_id) OR is_card_text(purpose) AS is_card
 FROM keyed_content;
