@@ -157,22 +157,24 @@ def _sql_string(text: str) -> str:
 def stage_sql(plan: SheetPlan, fields_expr: str, target: str) -> str:
     columns = plan.mapping.columns
     cols = {f"col_{f}": "NULL::VARCHAR" for f in canonical_fields()}
-    cols.update({f"col_{f}": f"cell(f[{i + 1}])" for f, i in columns.items()})
+    cols.update({f"col_{f}": f"c{i + 1}" for f, i in columns.items()})
+    # Each mapped cell is read once into its own column (c1, c2 …): the parsing macros refer to
+    # their argument several times, and a column is cheaper to repeat than an expression.
+    cells = "".join(f", cell(f[{i + 1}]) AS c{i + 1}" for i in sorted(set(columns.values())))
     header = plan.layout.header
     ncols = max(len(header), max(columns.values()) + 1)
     date_col = next((columns[f] + 1 for f in DATE_FIELDS if f in columns), 0)
     # A header repeated inside the data (files pasted together) shows in the mapped columns.
     named = [i for i in sorted(columns.values()) if i < len(header) and header[i].strip()]
     repeats = (
-        " AND ".join(
-            f"coalesce(cell(f[{i + 1}]) = {_sql_string(header[i])}, false)" for i in named[:3]
-        )
+        " AND ".join(f"coalesce(c{i + 1} = {_sql_string(header[i])}, false)" for i in named[:3])
         or "false"
     )
     return sql_text("stage_spend").format(
         fields=fields_expr,
         ncols=ncols,
         date_col=date_col,
+        cells=cells,
         repeats_header=repeats,
         target=target,
         **cols,

@@ -1,7 +1,8 @@
 -- Stage one spend file: tokenise its lines, map columns to canonical fields, parse, and decide
 -- for every row whether it loads or why it is rejected. Placeholders in braces are filled by
 -- sources/spend.py from the file's layout: "fields" is a list expression over the row's text,
--- "col_FIELD" is cell(f[i]) or NULL, "ncols" the header width (braces doubled where literal).
+-- "cells" reads each mapped cell once as c1, c2 …, "col_FIELD" is that column or NULL, "ncols"
+-- the header width (braces doubled where literal).
 CREATE OR REPLACE TEMP TABLE {target} AS
 WITH tokenised AS (
     SELECT line, sheet, raw, {fields} AS f0
@@ -26,6 +27,10 @@ repaired AS (
         coalesce(split IS NOT NULL AND len(split) = {ncols}, false) AS was_unfused,
         CASE WHEN split IS NOT NULL AND len(split) = {ncols} THEN split ELSE f0 END AS f
     FROM unfused
+),
+cells AS (
+    SELECT line, sheet, raw, was_unfused, f{cells}
+    FROM repaired
 ),
 typed AS (
     SELECT line, sheet, raw, was_unfused,
@@ -65,7 +70,7 @@ typed AS (
              THEN total_label(f[1]) OR total_label(f[2]) OR total_label(f[3])
              ELSE false END AS total_cells,
         {repeats_header} AS repeats_header
-    FROM repaired
+    FROM cells
 ),
 decided AS (
     SELECT *,
