@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from observatory import organisations as orgs
 from observatory.publish.records import seed_demo_records
@@ -16,6 +17,9 @@ from observatory.sources.spend import load_spend
 from observatory.sources.spend_layout import looks_like_contracts_register, vocabulary
 from observatory.sources.tabular import find_layout, open_table
 from observatory.store import Warehouse
+
+if TYPE_CHECKING:
+    from observatory.demo import DemoNetwork
 
 Progress = Callable[[str, int], None]
 DEMO_SEED = 2024
@@ -44,8 +48,8 @@ def _is_register(path: Path) -> bool:
 
 def derive(warehouse: Warehouse) -> None:
     """What the analyses stand on: one supplier record across the network, then a category per
-    line when a ProClass list is installed (code lists come from the user's official files, so
-    the generated network, which ships none, is resolved but not classified)."""
+    line when a ProClass list is installed (the user's official file for real data; the
+    generated network installs the headings its files use, see ``install_demo_reference``)."""
     from observatory.classify.categories import codes
     from observatory.classify.classification import classify
     from observatory.resolve.suppliers import resolve
@@ -67,6 +71,19 @@ def install_reference(warehouse: Warehouse, data_dir: Path) -> None:
     postcodes = [geography / n for n in ("gm_postcodes.csv", "trafford_postcodes.csv")]
     if all(p.exists() for p in postcodes):
         import_postcodes(warehouse, postcodes)
+
+
+def install_demo_reference(warehouse: Warehouse, network: DemoNetwork) -> None:
+    """The generated network's own reference files, installed as a user installs the official
+    ones: its ProClass headings (so its lines are classified and carbon and modern-slavery risk
+    have categories) and its postcode lookup (so its suppliers are placed for community wealth)."""
+    from observatory.classify.categories import import_code_list
+    from observatory.resolve.registers import import_postcodes
+
+    if network.category_list is not None:
+        import_code_list(warehouse, network.category_list)
+    if network.postcode_lookup is not None:
+        import_postcodes(warehouse, [network.postcode_lookup])
 
 
 def load_real(
@@ -120,6 +137,7 @@ def load_generated(
         elif kind == "payments":
             receipts += load_payments(warehouse, paths, member, progress=progress, errors=errors)
     seed_demo_records(warehouse)
+    install_demo_reference(warehouse, network)
     derive(warehouse)
     return receipts, errors
 

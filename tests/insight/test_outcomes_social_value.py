@@ -64,7 +64,7 @@ def test_returns_are_validated_row_by_row(warehouse: Warehouse, tmp_path: Path) 
     assert contract.committed_value == Decimal("30690.00")
     assert contract.delivered_value == Decimal("16555.50")
     themes = {f.key: f for f in sv.report(warehouse, "theme")}
-    assert themes["Environment"].committed_value == Decimal("2800.00")
+    assert themes["Environment"].committed_value == Decimal("2450.00")  # 10 t x GBP 245
     assert themes["Social"].delivered_quantity == Decimal(190)
     periods = {f.key for f in sv.report(warehouse, "period")}
     assert periods == {"2025-09-30", "2026-03-31"}
@@ -80,7 +80,7 @@ def test_xlsx_returns_load(warehouse: Warehouse, tmp_path: Path) -> None:
     result = sv.import_returns(warehouse, path, "trafford")
     assert result.rows_loaded == 1 and not result.rejects
     [member] = [f for f in sv.report(warehouse, "member") if f.key == "trafford"]
-    assert member.delivered_value == Decimal("1260.00")  # 4.5 t x GBP 280
+    assert member.delivered_value == Decimal("1102.50")  # 4.5 t x GBP 245
 
 
 def test_a_framework_file_without_its_columns_says_what_is_missing(tmp_path: Path) -> None:

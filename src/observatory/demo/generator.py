@@ -32,6 +32,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.writer.excel import ExcelWriter
 
+from observatory.demo import reference
+
 __all__ = ["DemoFile", "DemoNetwork", "write_demo_network", "KINDS", "FIRST_MONTH"]
 
 KINDS = ("spend", "contracts", "payments")
@@ -83,6 +85,10 @@ class DemoNetwork:
     organisations_file: Path
     files: list[DemoFile]
     manifest_file: Path | None = None
+    # Reference files installed with the demo (observatory.demo.reference): the ProClass headings
+    # its files use, and a postcode lookup for the postcodes it invents.
+    category_list: Path | None = None
+    postcode_lookup: Path | None = None
 
     def of_kind(self, kind: str) -> list[DemoFile]:
         return [f for f in self.files if f.kind == kind]
@@ -2347,6 +2353,11 @@ def _manifest(
         "Load with the members in `organisations.toml` (pass it as the organisations file, or set "
         "`OBSERVATORY_ORGANISATIONS`).",
         "",
+        "`reference/proclass-demo.csv` holds the ProClass v17 headings the files use (install with "
+        "`observatory categories import`); `reference/postcodes.csv` gives each invented postcode "
+        "the local-authority district its postcode district mostly lies in (install with "
+        "`observatory reference import-postcodes`).",
+        "",
         "## Members",
         "",
         "| org_id | name | spend layout | spend lines |",
@@ -2462,6 +2473,15 @@ def write_demo_network(
     organisations.write_bytes(
         resources.files("observatory.demo").joinpath("organisations.toml").read_bytes()
     )
+    (out / "reference").mkdir(exist_ok=True)
+    category_list = reference.write_category_list(
+        out / "reference" / "proclass-demo.csv", (c.code for c in _CATEGORY_LIST)
+    )
+    postcode_lookup = reference.write_postcode_lookup(
+        out / "reference" / "postcodes.csv", (s.postcode for s in cast.suppliers.values())
+    )
     manifest = out / "MANIFEST.md"
     manifest.write_text(_manifest(written, cast, contracts, seed, months, scale), encoding="utf-8")
-    return DemoNetwork(organisations, [w.file for w in written], manifest)
+    return DemoNetwork(
+        organisations, [w.file for w in written], manifest, category_list, postcode_lookup
+    )

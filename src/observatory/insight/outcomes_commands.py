@@ -202,8 +202,11 @@ def wealth_leakage_command(
         member = _org(warehouse, org)
         wealth.build(warehouse, boundaries, exclude_public_bodies)
         rows = wealth.leakage(warehouse, member, top)
+        coverage = wealth.leakage_coverage(warehouse, member)
     if as_json:
-        print_json([r.__dict__ for r in rows])
+        print_json(
+            {"leakage": [r.__dict__ for r in rows], "coverage": [c.as_json() for c in coverage]}
+        )
         return
     table = Table(title="Leakage: spend outside the region where regional suppliers exist")
     for name in (
@@ -225,6 +228,29 @@ def wealth_leakage_command(
             "; ".join(r.example_suppliers),
         )
     out.print(table)
+    # An empty table is an answer too: say how many categories were tested and what stopped them.
+    tested = Table(title="Categories tested (a row above needs both tests passed)")
+    for name in (
+        "member",
+        "categories",
+        "£ leaves region",
+        "regional supplier",
+        "rows",
+        "why none",
+    ):
+        tested.add_column(name)
+    for c in coverage:
+        tested.add_row(
+            c.organisation,
+            str(c.categories),
+            str(c.with_spend_outside_region),
+            str(c.with_regional_suppliers),
+            str(c.qualifying),
+            c.reason,
+        )
+    out.print(tested)
+    if any(not c.qualifying for c in coverage):
+        out.print(f"What would fill it: {wealth.LEAKAGE_REMEDY}.")
 
 
 def wealth_lm3_command(

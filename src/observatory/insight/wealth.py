@@ -388,6 +388,167 @@ def leakage(
     ]
 
 
+LEAKAGE_REMEDY = (
+    "supplier locations: import the full ONS postcode directory "
+    "(observatory reference import-postcodes ONSPD.csv) and the Companies House register, then "
+    "run observatory resolve; and categories (observatory categories import, observatory classify)"
+)
+
+
+@dataclass(frozen=True)
+class LeakageCoverage:
+    """Why leakage has the rows it has, per member (and the network): how many of its categories
+    were looked at and how many passed each of the two tests, and what the installed postcode
+    lookup can place inside and outside its region."""
+
+    organisation: str
+    region: str | None
+    categories: int  # categories the member paid for
+    with_spend_outside_region: int  # ... some of it to suppliers located outside its region
+    with_regional_suppliers: int  # ... in which suppliers located in its region are paid
+    qualifying: int  # both: the leakage rows
+    spend: float
+    spend_without_category: float
+    spend_without_location: float
+    lookup_districts_in_region: int  # districts of the installed postcode lookup in its region
+    lookup_districts_outside_region: int  # ... and outside it
+
+    @property
+    def reason(self) -> str:
+        """In words: why no category qualified (empty when some did)."""
+        if self.qualifying:
+            return ""
+        whose = "a member's" if self.organisation == NETWORK else "its"
+        unknown = self.spend_without_location / self.spend if self.spend else 0.0
+        if self.region is None:
+            return "the member has no region in the boundaries file"
+        if not self.categories:
+            return "no spend line has a category"
+        lookup = ""
+        if self.organisation != NETWORK and not self.lookup_districts_outside_region:
+            lookup = (
+                "; the installed postcode lookup has no district outside its region, so no "
+                "supplier can be placed outside it"
+            )
+        elif self.organisation != NETWORK and not self.lookup_districts_in_region:
+            lookup = (
+                "; the installed postcode lookup has no district inside its region, so no "
+                "supplier can be placed inside it"
+            )
+        if not self.with_spend_outside_region:
+            return (
+                f"none of {whose} {self.categories} categories has spend with a supplier located "
+                f"outside {whose} region; {unknown:.1%} of the spend has no supplier location"
+                + lookup
+            )
+        return (
+            f"{self.with_spend_outside_region} categories have spend outside {whose} region, but "
+            f"in none of them is a supplier located inside that region paid in the network's data"
+            + lookup
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "reason": self.reason, "what_would_fill_it": LEAKAGE_REMEDY}
+
+
+def leakage_coverage(
+    warehouse: Warehouse, organisation: str | None = None, rebuild: bool = False
+) -> list[LeakageCoverage]:
+    """The two tests of ``leakage`` counted per member, then summed for the network."""
+    if rebuild:
+        build(warehouse)
+    # Named, as the member filter appears twice.
+    where = "WHERE organisation = $org" if organisation else ""
+    params = {"org": organisation} if organisation else {}
+    categorised = (where + " AND " if where else "WHERE ") + "category IS NOT NULL"
+    rows = warehouse.fetch(
+        f"""
+        WITH located AS (
+            SELECT DISTINCT category, supplier_key, district_code
+            FROM wealth_lines WHERE category IS NOT NULL AND district_code IS NOT NULL
+        ),
+        member_cat AS (
+            SELECT organisation, region_key, category,
+                   coalesce(sum(net_amount) FILTER (WHERE zone = 'elsewhere'), 0) AS outside
+            FROM wealth_lines {categorised}
+            GROUP BY organisation, region_key, category
+        ),
+        regional AS (
+            SELECT DISTINCT m.organisation, m.category
+            FROM member_cat m
+            JOIN located l ON l.category = m.category
+            JOIN ref_region_district rd
+                ON rd.region_key = m.region_key AND rd.district_code = l.district_code
+        ),
+        tests AS (
+            SELECT m.organisation, count(*) AS categories,
+                   count(*) FILTER (WHERE m.outside > 0) AS outside,
+                   count(r.category) AS regional,
+                   count(r.category) FILTER (WHERE m.outside > 0) AS qualifying
+            FROM member_cat m LEFT JOIN regional r USING (organisation, category)
+            GROUP BY m.organisation
+        ),
+        spend AS (
+            SELECT organisation, any_value(region_name) AS region,
+                   sum(net_amount)::DOUBLE AS spend,
+                   coalesce(sum(net_amount) FILTER (WHERE category IS NULL), 0)::DOUBLE AS uncat,
+                   coalesce(sum(net_amount) FILTER (WHERE zone = 'unknown'), 0)::DOUBLE AS unknown
+            FROM wealth_lines {where}
+            GROUP BY organisation
+        )
+        SELECT s.*, coalesce(t.categories, 0) AS categories, coalesce(t.outside, 0) AS outside,
+               coalesce(t.regional, 0) AS regional, coalesce(t.qualifying, 0) AS qualifying
+        FROM spend s LEFT JOIN tests t USING (organisation)
+        ORDER BY organisation
+        """,
+        params,
+    )
+    districts = {
+        r["district_code"]
+        for r in warehouse.fetch(
+            "SELECT DISTINCT district_code FROM reference_postcodes WHERE district_code IS NOT NULL"
+        )
+    }
+    regions: dict[str, set[str]] = {}
+    for r in warehouse.fetch(
+        "SELECT m.org_id, rd.district_code FROM ref_member m "
+        "JOIN ref_region_district rd USING (region_key)"
+    ):
+        regions.setdefault(r["org_id"], set()).add(r["district_code"])
+    members = [
+        LeakageCoverage(
+            r["organisation"],
+            r["region"],
+            int(r["categories"]),
+            int(r["outside"]),
+            int(r["regional"]),
+            int(r["qualifying"]),
+            r["spend"] or 0.0,
+            r["uncat"],
+            r["unknown"],
+            len(districts & regions.get(r["organisation"], set())),
+            len(districts - regions.get(r["organisation"], set())),
+        )
+        for r in rows
+    ]
+    if organisation or not members:
+        return members
+    network = LeakageCoverage(
+        NETWORK,
+        "each member's region",
+        sum(m.categories for m in members),
+        sum(m.with_spend_outside_region for m in members),
+        sum(m.with_regional_suppliers for m in members),
+        sum(m.qualifying for m in members),
+        sum(m.spend for m in members),
+        sum(m.spend_without_category for m in members),
+        sum(m.spend_without_location for m in members),
+        len(districts),
+        len(districts),
+    )
+    return [*members, network]
+
+
 @dataclass(frozen=True)
 class Lm3Assumptions:
     """The user's assumptions (no supplier survey data): shares re-spent in the area."""
