@@ -73,7 +73,9 @@ def resolve_cmd(
         f"ids: {result.kept_ids:,} kept, {result.new_ids:,} new, {result.retired_ids:,} retired; "
         "links used: "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(result.links_used.items()))
-        + f"; {result.links_refused:,} refused for conflicting identifiers."
+        + f"; {result.links_refused:,} refused for conflicting identifiers; "
+        f"{result.identifiers_doubted:,} identifiers doubted (one publisher gave them to unrelated "
+        "names)."
     )
     for note in result.model_notes:
         out.print(f"[dim]model: {note}[/dim]")

@@ -46,6 +46,9 @@ class Resolution:
     retired_ids: int = 0
     links_used: dict[str, int] = field(default_factory=dict)
     links_refused: int = 0
+    # Identifiers a publisher gave to unrelated names (a row mix-up): they neither link nor
+    # forbid a link for those records.
+    identifiers_doubted: int = 0
     scored_pairs: int = 0
     model_notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -112,6 +115,9 @@ def resolve_seen(
     result.records = warehouse.fetch_value("SELECT count(*) FROM resolve_seen")
     result.names = warehouse.fetch_value("SELECT count(DISTINCT supplier_name) FROM resolve_seen")
     result.nodes = warehouse.fetch_value("SELECT count(*) FROM resolve_nodes")
+    result.identifiers_doubted = warehouse.fetch_value(
+        "SELECT count(*) FROM resolve_doubted_identifiers"
+    )
     lap("clean")
 
     say("scoring pairs of names (splink)")

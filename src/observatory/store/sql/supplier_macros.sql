@@ -8,9 +8,19 @@ CREATE OR REPLACE TEMP MACRO supplier_text(t) AS
         replace(replace(replace(replace(replace(coalesce(t, ''), '&amp;', '&'), '&#39;', ''''),
                         '&quot;', '"'), '&apos;', ''''), '\n', ' '))), '\s+', ' ', 'g'));
 
+-- A final bracket that holds a registered name of two or more words names the legal entity
+-- behind a trading name: 'I Love MCR (I Love Media Ltd)' is 'I Love Media Ltd t/a I Love MCR'.
+-- ('Avison Young (UK Ltd)', 'X (Sales Ltd)': one word is a qualifier, not a company's name.)
+CREATE OR REPLACE TEMP MACRO supplier_owner_first(x) AS
+    CASE WHEN regexp_matches(x, '\bt\s*/\s*as?\b|\btrading\s+as\b') THEN x
+         ELSE regexp_replace(x,
+             '^([^()]*[^ (])\s*\(((?:[^() ]+ ){2,}(ltd|limited|plc|llp|cic)\.?)\)\s*$', '\2 t/a \1')
+    END;
+
 -- 'X Ltd T/A Y', 'X trading as Y': a '|' marks where the trading name starts.
 CREATE OR REPLACE TEMP MACRO supplier_marked(t) AS
-    regexp_replace(supplier_text(t), '\s+(t\s*/\s*as?|trading\s+as|t\.\s*a\.)\s+', ' | ', 'g');
+    regexp_replace(supplier_owner_first(supplier_text(t)),
+                   '\s+(t\s*/\s*as?|trading\s+as|t\.\s*a\.)\s+', ' | ', 'g');
 
 -- Punctuation out, '&'/'+' as 'and', references and account numbers out ('BT (ref 4411)',
 -- 'SSE - 8700217449 Amenity Lighting'), initials closed up ('U.K.' -> 'uk'), apostrophes dropped
@@ -43,8 +53,19 @@ CREATE OR REPLACE TEMP MACRO supplier_forms(t) AS
 -- A registered name ends with its legal form: what a publisher adds after it is a branch, a
 -- site or an account ('HC-One Ltd (Kings Park)', 'PCT Healthcare Ltd Boot', 'Horizon Healthcare
 -- Homes Limited re Beckside Lodge'), so the name is cut there (never at its first word).
-CREATE OR REPLACE TEMP MACRO supplier_legal_part(x) AS
+CREATE OR REPLACE TEMP MACRO supplier_legal_cut(x) AS
     trim(regexp_replace(' ' || x || ' ', '^( [^ ]+ .*?(limited|ltd|plc|llp|cic)) .*$', '\1'));
+
+-- A trust is a legal form too: words after it are a school or site of the trust ('Prospere
+-- Learning Trust-Pioneer Hse', 'Anchor Trust Beechfield Lodge'), unless they continue its name
+-- ('Wildlife Trust for Lancashire', 'X Trust Ltd').
+CREATE OR REPLACE TEMP MACRO supplier_legal_part(x) AS
+    [CASE WHEN regexp_matches(' ' || y || ' ',
+                              ' trust (for|of|in|and|at|the|fund|funds|limited|ltd|plc|llp|cic|cio) ')
+          THEN y
+          ELSE trim(regexp_replace(' ' || y || ' ', '^( [^ ]+( [^ ]+)*? trust) [^ ].*$', '\1'))
+     END
+     FOR y IN [supplier_legal_cut(x)]][1];
 
 -- A bracket that ends a name qualifies the whole name: a branch, an account or an acronym
 -- ('Cohens Chemist (Altrincham)', 'Methodist Homes (MHA)', 'Trinity Chambers (Leeds)'), also
@@ -137,23 +158,40 @@ CREATE OR REPLACE TEMP MACRO supplier_record_key(source, org, name, ch, chc, vat
 
 -- What splink sees, for a table of name nodes (node_key, name_core, trading_core, identifiers,
 -- postcode, legal_form_hint). Blocking keys: the first two words; the first word when few names start
--- with it; every word after the first (a slip in the first word) when few names share them.
+-- with it; every word after the first (a slip in the first word) when few names share them; the
+-- last three words (a site or branch written before the name). rare_words: the words of the name
+-- that at most five distinct cleaned names contain (a term-frequency signal: sharing 'aspris'
+-- says more than sharing 'services').
 CREATE OR REPLACE TEMP MACRO supplier_splink_nodes(node_table) AS TABLE
 WITH words AS (
     SELECT node_key, name_core, trading_core, company_number, vat_number, postcode,
            legal_form_hint, string_split(name_core, ' ') AS tokens
     FROM query_table(node_table)
     WHERE name_core IS NOT NULL
+), word_counts AS (
+    SELECT word, count(*) AS names
+    FROM (SELECT DISTINCT name_core, unnest(list_distinct(string_split(name_core, ' '))) AS word
+          FROM query_table(node_table) WHERE name_core IS NOT NULL)
+    GROUP BY word
+), rare AS (
+    SELECT w.node_key, list_sort(list(c.word)) AS rare_words
+    FROM (SELECT node_key, unnest(list_distinct(tokens)) AS word FROM words) w
+    JOIN word_counts c USING (word)
+    WHERE c.names <= 5
+    GROUP BY w.node_key
 ), keyed AS (
     SELECT *,
            array_to_string(tokens[1:2], ' ') AS first_words,
            tokens[1] AS first_word,
-           CASE WHEN len(tokens) >= 3 THEN array_to_string(tokens[2:], ' ') END AS tail_words
+           CASE WHEN len(tokens) >= 3 THEN array_to_string(tokens[2:], ' ') END AS tail_words,
+           CASE WHEN len(tokens) >= 3 THEN array_to_string(tokens[-3:], ' ') END AS last_three
     FROM words
 )
 SELECT node_key AS unique_id, name_core,
        array_to_string(list_sort(list_distinct(tokens)), ' ') AS name_words,
        list_distinct(tokens) AS name_tokens,
+       tokens AS name_sequence,
+       coalesce(rare.rare_words, []::VARCHAR[]) AS rare_words,
        regexp_replace(name_core, '[^0-9]', '', 'g') AS name_digits,
        trading_core, company_number, vat_number, postcode,
        split_part(postcode, ' ', 1) AS postcode_district,
@@ -166,5 +204,7 @@ SELECT node_key AS unique_id, name_core,
        CASE WHEN count(*) OVER (PARTITION BY first_word) <= 40 THEN first_word END
            AS block_rare_word,
        CASE WHEN count(*) OVER (PARTITION BY tail_words) <= 40 THEN tail_words END
-           AS block_last_words
-FROM keyed;
+           AS block_last_words,
+       CASE WHEN count(*) OVER (PARTITION BY last_three) <= 40 THEN last_three END
+           AS block_last_three
+FROM keyed LEFT JOIN rare USING (node_key);
