@@ -119,12 +119,17 @@ def stage_incoming(warehouse: Warehouse, plan: SheetPlan) -> str:
     start, stop = plan.layout.data_start, plan.layout.data_stop
     sheet = plan.sheet
     if sheet.records_hint is None:
-        text = pa.table({"t": pa.array([sheet.text], pa.large_string())})
+        if sheet.utf8 is not None:
+            text = pa.table({"b": pa.array([sheet.utf8], pa.large_binary())})
+            whole = "decode(b)"
+        else:
+            text = pa.table({"b": pa.array([sheet.text], pa.large_string())})
+            whole = "b"
         warehouse.register("incoming_text", text)
         warehouse.execute(
             "CREATE OR REPLACE TEMP TABLE incoming AS SELECT line, ? AS sheet, raw FROM ("
             " SELECT generate_subscripts(s, 1) AS line, unnest(s) AS raw"
-            " FROM (SELECT string_split(t, chr(10)) AS s FROM incoming_text))"
+            f" FROM (SELECT string_split({whole}, chr(10)) AS s FROM incoming_text))"
             f" WHERE line > ? AND line <= ? AND {NOT_BLANK}",
             [sheet.name, start, stop],
         )

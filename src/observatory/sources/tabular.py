@@ -49,6 +49,7 @@ class Decoded:
     text: str
     encoding: str
     notes: list[str] = field(default_factory=list)
+    utf8: bytes | None = None  # the bytes the text was decoded from, when they were plain UTF-8
 
 
 def decode(data: bytes) -> Decoded:
@@ -63,7 +64,7 @@ def decode(data: bytes) -> Decoded:
         data = data[len(codecs.BOM_UTF8) :]
         encoding = "utf-8-sig"
     try:
-        return Decoded(data.decode("utf-8"), encoding, notes)
+        return Decoded(data.decode("utf-8"), encoding, notes, data)
     except UnicodeDecodeError:
         pass
     text = data.decode("utf-8", errors="observatory-cp1252")
@@ -89,8 +90,8 @@ def normalise_newlines(text: AnyStr) -> tuple[AnyStr, str]:
     if cr in text:
         # Each count or replace walks the whole text (60 MB for a year of Trafford): the common
         # CRLF-only file needs two counts and one replace.
-        crlf, bare = text.count(crlf_), text.count(cr) - text.count(crlf_)
-        lf_only = text.count(lf) - crlf
+        crlf = text.count(crlf_)
+        bare, lf_only = text.count(cr) - crlf, text.count(lf) - crlf
         if bare > crlf and bare > lf_only:
             ending = "\\r"
         elif crlf >= lf_only:
@@ -196,12 +197,20 @@ class Sheet:
     """
 
     def __init__(
-        self, name: str, delimiter: str, text: str = "", records_hint: list[Record] | None = None
+        self,
+        name: str,
+        delimiter: str,
+        text: str = "",
+        records_hint: list[Record] | None = None,
+        utf8: bytes | None = None,
     ) -> None:
         self.name = name  # sheet name ('' for CSV)
         self.delimiter = delimiter
         self.text = text  # lines joined by '\n', no trailing newline
         self.records_hint = records_hint  # pre-parsed records (workbooks)
+        # ``text`` as UTF-8 when the file was plain UTF-8: handed to DuckDB as it is, which saves
+        # encoding the whole text again.
+        self.utf8 = utf8
         self._lines: list[str] | None = None
         self._line_count: int | None = None
 
@@ -376,7 +385,7 @@ def open_table(name: str, data: bytes) -> TableFile:
         decoded = decode(data)
         text = decoded.text
     delimiter = sniff_delimiter(head_lines(text, 200))
-    sheet = Sheet("", delimiter, text)
+    sheet = Sheet("", delimiter, text, utf8=decoded.utf8)
     return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
 
 
