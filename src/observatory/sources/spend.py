@@ -232,21 +232,14 @@ def load_file(
     receipt = Receipt(file=item.display, organisation=organisation, kind="spend")
     receipt.notes.extend(table_file.notes)
     load_id = warehouse.fetch_value("SELECT nextval('load_seq')")
-    # Each row's raw text stays in incoming_lines (sheet, line, raw) and is joined in only where
-    # it is written: copying it through the staged table too would write it twice.
     for n, plan in enumerate(plans):
         expr = stage_incoming(warehouse, plan)
         if n == 0:
             warehouse.execute(stage_sql(plan, expr, "staged"))
-            warehouse.execute("DROP TABLE IF EXISTS incoming_lines")
-            warehouse.execute("ALTER TABLE incoming RENAME TO incoming_lines")
         else:
             warehouse.execute(stage_sql(plan, expr, "staged_sheet"))
             warehouse.execute("INSERT INTO staged BY NAME SELECT * FROM staged_sheet")
-            warehouse.execute(
-                "INSERT INTO incoming_lines BY NAME SELECT sheet, line, raw FROM incoming"
-            )
-            warehouse.execute("DROP TABLE incoming")
+    warehouse.execute("DROP TABLE IF EXISTS incoming")
     if organisation is None:
         organisation = _organisation_from_file(warehouse, item.display, known)
         receipt.organisation = organisation

@@ -33,15 +33,12 @@ SELECT
     is_redacted, amount < 0, is_card,
     transaction_id, invoice_number, department, service_area, expense_type, purpose, cost_centre,
     supplier_ref, supplier_company_number, supplier_charity_number, supplier_vat_number,
-    proclass_code, proclass_label, merchant_category, vcse_flag, sme_flag, i.raw
+    proclass_code, proclass_label, merchant_category, vcse_flag, sme_flag, raw
 FROM keyed k
 JOIN staged s ON s.sheet = k.sheet AND s.line = k.line
-JOIN incoming_lines i ON i.sheet = k.sheet AND i.line = k.line
 WHERE NOT k.is_duplicate;
 
 INSERT OR IGNORE INTO rejects
-SELECT $sha256, s.line, s.sheet, 'spend', $organisation, $source_file, $load_id, s.amount, s.reason,
-    i.raw
-FROM staged s
-JOIN incoming_lines i ON i.sheet = s.sheet AND i.line = s.line
-WHERE s.reason IS NOT NULL;
+SELECT $sha256, line, sheet, 'spend', $organisation, $source_file, $load_id, amount, reason, raw
+FROM staged
+WHERE reason IS NOT NULL;

@@ -124,7 +124,7 @@ keyed_content AS (
 )
 -- The occurrence number that completes each line's key is counted in insert_spend.sql, over
 -- just (sheet, line, content_key): a window over these wide rows would copy every column.
-SELECT * EXCLUDE (raw, card_flag),
+SELECT * EXCLUDE (card_flag),
     redacted_payee(supplier_name) AS is_redacted,
     coalesce(upper(card_flag) NOT IN ('N', 'NO', 'FALSE', '0'), false)
         OR merchant_category IS NOT NULL
