@@ -13,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from observatory.demo.generator import CALDERDALE_HEADER, GROSS_HEADER
+
 Columns = dict[str, pa.Array]
 
 
@@ -163,47 +165,13 @@ LAYOUTS = {
     "gross_net": Layout(
         "gross_net",
         "salford",
-        (
-            "Authority Name",
-            "Date of Payment",
-            "DocumentNo",
-            "Gross",
-            "VAT",
-            "Net",
-            "Vendor Name",
-            "Service Area",
-            "GL Description",
-        ),
+        tuple(GROSS_HEADER),
         _gross_net,
     ),
     "lgtc": Layout(
         "lgtc",
         "calderdale",
-        (
-            "Body",
-            "Organisation Name",
-            "Date",
-            "Internal Ref Number",
-            "Invoice Number",
-            "Net Amount",
-            "Irrecoverable VAT",
-            "Supplier(Beneficiary) Name",
-            "Supplier Registered Company Number",
-            "Supplier Registered Charity Number",
-            "Supplier ID",
-            "VAT Registration Number",
-            "Expense Area",
-            "Procurement Classification: Council's Procurement Category Name",
-            "Expense Code",
-            "BVACOP",
-            "Proclass",
-            "Extended Description",
-            "Source",
-            "Subsource",
-            "Definition",
-            "Purpose of Spend (Summary)",
-            "Voluntary Community and Social Enterprise Supplier",
-        ),
+        tuple(CALDERDALE_HEADER),
         _lgtc,
     ),
 }
