@@ -163,7 +163,7 @@ def run_step(name: str, argv: list[str], env: dict[str, str], log: Path) -> dict
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _ = os.wait4(proc.pid, 0)
         done.set()
         sampler.join()
     seconds = time.perf_counter() - started
@@ -171,7 +171,9 @@ def run_step(name: str, argv: list[str], env: dict[str, str], log: Path) -> dict
     row = {
         "step": name,
         "seconds": round(seconds, 2),
-        "peak_rss_mib": round(max(peak, usage.ru_maxrss) / 1024, 1),
+        # Sampled only: a child's ru_maxrss starts from this process's own peak (Linux keeps
+        # the high-water mark across fork and exec), which would hide every step's real peak.
+        "peak_rss_mib": round(peak / 1024, 1),
         "exit_code": code,
     }
     print(json.dumps(row), flush=True)
