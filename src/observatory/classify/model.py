@@ -24,6 +24,9 @@ from observatory.classify.features import FAMILIES, REDACTED, Evidence, tokens
 ALPHA = 0.01
 
 
+PREDICT_BATCH = 20_000  # documents scored at once
+
+
 @dataclass
 class Predictions:
     codes: list[str]
@@ -154,6 +157,21 @@ class LineModel:
         return out
 
     def predict(self, evidence: Sequence[Evidence], explain: bool = True) -> Predictions:
+        if len(evidence) > PREDICT_BATCH:
+            # Scores are a documents x codes matrix (about 5 GB for a million documents and
+            # ProClass's codes); every row is scored on its own, so batches give the same result
+            # in bounded memory.
+            parts = [
+                self.predict(evidence[i : i + PREDICT_BATCH], explain)
+                for i in range(0, len(evidence), PREDICT_BATCH)
+            ]
+            return Predictions(
+                [c for p in parts for c in p.codes],
+                np.concatenate([p.scores for p in parts]),
+                np.concatenate([p.confidence for p in parts]),
+                [r for p in parts for r in p.reasons],
+                [r for p in parts for r in p.runner_up],
+            )
         if not len(evidence):
             return Predictions([], np.zeros(0), np.zeros(0), [], [])
         first, extra, x = self._scores(evidence)
