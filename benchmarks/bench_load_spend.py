@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import tempfile
 import time
@@ -54,7 +55,9 @@ def main() -> None:
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-        "cores": __import__("os").cpu_count(),
+        "cores": os.cpu_count(),
+        # Other work on the machine slows both runs, not always equally: keep the load with it.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "duckdb": duckdb.__version__,
         "rows": rows,
         "read_csv_seconds": round(best_base, 3),
