@@ -369,6 +369,8 @@ def _register_areas() -> None:
     from observatory.publish.commands import load_payments_command
     from observatory.publish.commands import register as register_notices
     from observatory.resolve.commands import register as register_resolution
+    from observatory.scale.commands import register as register_scale
+    from observatory.store.commands import register as register_layout
     from observatory.web.commands import register as register_web
 
     register_resolution(app)
@@ -378,6 +380,8 @@ def _register_areas() -> None:
     register_notices(app)
     load_app.command("payments")(load_payments_command)
     register_web(app)
+    register_scale(app)
+    register_layout(app)
 
 
 _register_areas()

@@ -7,7 +7,7 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table
 
 from observatory.sources.receipt import Receipt, totals
 from observatory.store import Warehouse, WarehouseLocked, default_db_path
+
+if TYPE_CHECKING:
+    from observatory.store.spark import SparkWarehouse
 
 # Off a terminal rich would wrap tables at 80 columns; receipts are wider than that.
 out = Console() if sys.stdout.isatty() else Console(width=160)
@@ -26,6 +29,22 @@ DbOption = Annotated[
     typer.Option("--db", help="Warehouse file [default: $OBSERVATORY_DB or ./observatory.duckdb]"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="duckdb (the warehouse file) or spark (the same SQL on Apache Spark, over a Parquet "
+        "layout of the warehouse) [default: $OBSERVATORY_ENGINE or duckdb]",
+    ),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="Spark master URL with --engine spark: local[N], spark://host:7077, or sc://host "
+        "for Spark Connect [default: $OBSERVATORY_SPARK_MASTER or local[*]]",
+    ),
+]
 OrgOption = Annotated[
     str | None,
     typer.Option(
@@ -47,6 +66,26 @@ def open_warehouse(db: Path | None, read_only: bool = False) -> Warehouse:
     except WarehouseLocked as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(3) from exc
+
+
+def open_engine(
+    engine: str | None, db: Path | None, master: str | None = None
+) -> Warehouse | SparkWarehouse:
+    """The warehouse on the chosen engine, read-only (what the analysis commands need)."""
+    from observatory.store.engine import open_engine as open_on
+
+    path = db or default_db_path()
+    if not path.exists():
+        raise typer.BadParameter(
+            f"{path} does not exist yet: load something first", param_hint="--db"
+        )
+    try:
+        return open_on(engine, path, master, read_only=True)
+    except WarehouseLocked as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(3) from exc
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--engine") from exc
 
 
 def json_default(value: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +25,14 @@ from observatory.classify.evidence import (
     stage_contracts,
     stage_lines,
 )
-from observatory.classify.features import supplier_name_key
-from observatory.classify.model import CalibrationBin, code_texts, train
+from observatory.classify.features import Evidence, supplier_name_key
+from observatory.classify.model import (
+    CalibrationBin,
+    LineModel,
+    Predictions,
+    code_texts,
+    train,
+)
 from observatory.store import Warehouse
 from observatory.store.warehouse import sql_text
 
@@ -69,8 +75,12 @@ def _supplier_decisions(warehouse: Warehouse) -> dict[str, tuple[str, str]]:
 
 
 def classify(
-    warehouse: Warehouse, progress: Callable[[str], None] | None = None
+    warehouse: Warehouse,
+    progress: Callable[[str], None] | None = None,
+    predict: Callable[[LineModel, Sequence[Evidence]], Predictions] | None = None,
 ) -> ClassificationResult:
+    """``predict``: how the fitted model scores the documents (default: here, in one go;
+    ``spark_scoring.predictor(spark)`` spreads them over Spark's workers)."""
     step = progress or (lambda _: None)
     started = time.perf_counter()
     if not categories.codes(warehouse, "proclass"):
@@ -138,7 +148,7 @@ def classify(
         code_texts=code_texts(codes),
     )
     step(f"classifying {len(evidence):,} distinct lines and contracts")
-    predictions = model.predict(evidence)
+    predictions = predict(model, evidence) if predict else model.predict(evidence)
 
     run_id = int(warehouse.fetch_value("SELECT nextval('classification_run_seq')"))
     n_docs = len(docs.evidence)

@@ -11,7 +11,9 @@ from rich.table import Table
 
 from observatory.commandline import (
     DbOption,
+    EngineOption,
     JsonOption,
+    SparkMasterOption,
     err,
     fail,
     open_warehouse,
@@ -39,15 +41,28 @@ def _clean(data: Any) -> Any:
 
 
 # -- classify ------------------------------------------------------------------------------------
-def classify_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+def classify_cmd(
+    db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Give every spend line and contract a ProClass category, and every contract a CPV code,
     with a calibrated confidence and a reason. Published codes and people's decisions are kept
-    and learnt from."""
+    and learnt from. With --engine spark the model is fitted here and the lines are scored in
+    parallel on Spark."""
     from observatory.classify.classification import ClassificationError, classify
+    from observatory.store.engine import default_engine
 
+    predict = None
+    if (engine or default_engine()).lower() == "spark":
+        from observatory.classify.spark_scoring import predictor
+        from observatory.store.spark import spark_session
+
+        predict = predictor(spark_session(spark_master))
     with open_warehouse(db) as warehouse, err.status("classifying") as status:
         try:
-            result = classify(warehouse, progress=lambda step: status.update(step))
+            result = classify(warehouse, progress=lambda step: status.update(step), predict=predict)
         except ClassificationError as exc:
             raise fail(exc) from exc
     if as_json:

@@ -125,7 +125,7 @@ def figures(
             SELECT key, method, sum(kgco2e) AS kg FROM g GROUP BY key, method
         ),
         t AS (
-            SELECT key, any_value(label) AS label,
+            SELECT key, min(label) AS label,
                    count(*) AS lines, sum(net_amount)::DOUBLE AS spend,
                    sum(deflated_spend)::DOUBLE AS deflated, sum(kgco2e) AS kg,
                    sum(kgco2e_low) AS kg_low, sum(kgco2e_high) AS kg_high

@@ -19,11 +19,22 @@ import typer
 from rich.table import Table
 
 from observatory import organisations as orgs
-from observatory.commandline import DbOption, JsonOption, fail, open_warehouse, out, sub_app
+from observatory.commandline import (
+    DbOption,
+    EngineOption,
+    JsonOption,
+    SparkMasterOption,
+    fail,
+    open_engine,
+    open_warehouse,
+    out,
+    sub_app,
+)
 from observatory.insight import collaboration, contracts, red_flags, savings, suppliers_insight
 from observatory.insight.assumptions import savings_assumptions
 from observatory.insight.scope import Scope, make_scope
 from observatory.store import Warehouse
+from observatory.store.engine import default_engine
 
 OrgsOption = Annotated[
     list[str] | None,
@@ -46,9 +57,19 @@ TopOption = Annotated[int, typer.Option("--top", help="Rows to show per list.")]
 # -- shared plumbing ------------------------------------------------------------------------------
 
 
-def _open(db: Path | None, read_only: bool = True) -> Warehouse:
-    """The analyses only read: open read-only so they run beside the web server."""
-    return open_warehouse(db, read_only=read_only)
+def _open(
+    db: Path | None,
+    engine: str | None = None,
+    master: str | None = None,
+    *,
+    read_only: bool = True,
+) -> Warehouse:
+    """The analyses only read: open read-only so they run beside the web server. With
+    ``--engine spark`` the same analysis runs on Spark (docs/spark.md)."""
+    if not read_only or (engine is None and master is None and default_engine() == "duckdb"):
+        return open_warehouse(db, read_only=read_only)
+    # The Spark warehouse takes the same calls as Warehouse (the engine seam).
+    return open_engine(engine, db, master)  # type: ignore[return-value]
 
 
 def _plain(value: Any) -> Any:
@@ -129,6 +150,8 @@ def collaborate_cmd(
         typer.Option("--assumptions", help="Another collaboration.toml (bands, price method)."),
     ] = None,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Co-commissioning: shared suppliers and categories, the share of spend with shared
@@ -137,7 +160,7 @@ def collaborate_cmd(
         a = savings_assumptions(assumptions_file)
     except (OSError, ValueError, KeyError) as exc:
         raise fail(f"--assumptions: {exc}") from exc
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         scope = _scope(w, org, year, as_of)
         if drill:
             try:
@@ -265,11 +288,13 @@ def pipeline_cmd(
         typer.Option("--decision-lead", help="Months before an end that a decision is due."),
     ] = 6,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Contracts ending or reaching a decision within 6/12/18 months, and UK1 pipeline-notice
     candidates (contracts >= £2m incl. VAT, for members expecting >= £100m spend)."""
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         scope = _scope(w, org, "all", as_of)
         result = contracts.pipeline(w, scope, horizon, decision_lead)
     if as_json:
@@ -299,10 +324,12 @@ def off_contract_cmd(
     by: Annotated[str, typer.Option("--by", help="List by supplier or category.")] = "supplier",
     top: TopOption = 10,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Spend with suppliers that had no live contract with the member on the payment date."""
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         scope = _scope(w, org, year, as_of)
         try:
             result = contracts.off_contract(w, scope, by, top)
@@ -337,10 +364,12 @@ def spend_vs_contract_cmd(
     ] = False,
     top: TopOption = 20,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Spend to date under each contract against its value; contracts running over."""
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         scope = _scope(w, org, year, as_of)
         rows = contracts.spend_vs_contract(w, scope, over_only)
     if as_json:
@@ -364,10 +393,12 @@ def concentration_cmd(
     as_of: AsOfOption = None,
     top: TopOption = 10,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Each member's top suppliers, their share of its spend, and its concentration (HHI)."""
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         scope = _scope(w, org, year, as_of)
         rows = suppliers_insight.concentration(w, scope, top)
     if as_json:
@@ -393,10 +424,12 @@ def dependency_cmd(
     ] = 0.8,
     top: TopOption = 20,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Suppliers whose observed public income comes mostly from the network's members."""
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         scope = _scope(w, org, year, as_of)
         rows = suppliers_insight.dependency(w, scope, Decimal(str(min_annual)), share)
     if as_json:
@@ -438,6 +471,8 @@ def red_flags_cmd(
     ] = None,
     top: TopOption = 10,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Possible split orders, duplicate payments, and suppliers paid above a notice threshold
@@ -446,7 +481,7 @@ def red_flags_cmd(
         r = red_flags.flag_rules(rules_file)
     except (OSError, ValueError, KeyError) as exc:
         raise fail(f"--rules: {exc}") from exc
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         scope = _scope(w, org, year, as_of)
         try:
             result = red_flags.red_flags(w, scope, r, rule)
@@ -591,10 +626,12 @@ def savings_report_cmd(
     member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
     year: Annotated[str | None, typer.Option("--year", help="Only this financial year.")] = None,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Benefits per member and network-wide, by financial year, type and forecast/actual."""
-    with _open(db) as w:
+    with _open(db, engine, spark_master) as w:
         rows = savings.report(w, member, year)
     if as_json:
         _print_json({"lines": rows})

@@ -7,21 +7,27 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from observatory.commandline import (
     DbOption,
+    EngineOption,
     JsonOption,
+    SparkMasterOption,
     err,
     fail,
+    open_engine,
     open_warehouse,
     out,
     print_json,
 )
 from observatory.store import Warehouse
+
+if TYPE_CHECKING:
+    from observatory.store.spark import SparkWarehouse
 
 OrgFilter = Annotated[
     str | None, typer.Option("--org", help="One member (id, name or alias) [default: all].")
@@ -49,7 +55,7 @@ SupplierArg = Annotated[
 ByUser = Annotated[str | None, typer.Option("--by-user", help="Who is recording this.")]
 
 
-def _org(warehouse: Warehouse, value: str | None) -> str | None:
+def _org(warehouse: Warehouse | SparkWarehouse, value: str | None) -> str | None:
     from observatory import organisations as orgs
 
     if value is None:
@@ -84,13 +90,15 @@ def wealth_shares_command(
     top: TopOption = 10,
     exclude_public_bodies: PublicBodiesOption = False,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Share of spend with suppliers in the member's own district, the rest of its region,
     elsewhere and unknown; why 'unknown' is unknown and the suppliers that would shrink it most."""
     from observatory.insight import wealth
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         try:
             shares = wealth.location_shares(
@@ -155,13 +163,15 @@ def wealth_flags_command(
     org: OrgFilter = None,
     exclude_public_bodies: PublicBodiesOption = False,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """SME and VCSE share of spend, with how each flag was known (stated by a source, inferred
     from legal form, unknown)."""
     from observatory.insight import wealth
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         wealth.build(warehouse, exclude_public_bodies=exclude_public_bodies)
         rows = wealth.flag_shares(warehouse, member)
@@ -192,13 +202,15 @@ def wealth_leakage_command(
     boundaries: BoundariesOption = None,
     exclude_public_bodies: PublicBodiesOption = False,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Categories where spend leaves the member's region although suppliers located in the region
     are paid for that category in the network's data."""
     from observatory.insight import wealth
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         wealth.build(warehouse, boundaries, exclude_public_bodies)
         rows = wealth.leakage(warehouse, member, top)
@@ -281,6 +293,8 @@ def wealth_lm3_command(
     boundaries: BoundariesOption = None,
     exclude_public_bodies: PublicBodiesOption = False,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """An LM3-style local multiplier per member and for the network, from the assumptions you
@@ -288,7 +302,7 @@ def wealth_lm3_command(
     from observatory.insight import wealth
 
     assumptions = wealth.Lm3Assumptions(local_respend, other_respend, round3, unknown_as_local)
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         wealth.build(warehouse, boundaries, exclude_public_bodies)
         try:
             rows = wealth.lm3(warehouse, assumptions)
@@ -331,13 +345,15 @@ def carbon_estimate_command(
     year: Annotated[int | None, typer.Option("--year", help="One calendar year.")] = None,
     top: TopOption = 10,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Spend-based Scope 3 category 1 estimate (t CO2e) with its method and a low/high range;
     `--by category` or `--by supplier` gives the hotspots, `--by year` the trend."""
     from observatory.insight import carbon
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         try:
             rows = carbon.figures(warehouse, by, member, year, top)
@@ -519,13 +535,15 @@ def slavery_risk_command(
     org: OrgFilter = None,
     top: TopOption = 20,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Modern-slavery risk (0-5) by category, supplier or member: high- and medium-risk spend and
     the spend-weighted score, with the reason."""
     from observatory.insight import slavery
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         try:
             rows = slavery.figures(warehouse, by, member, top)
@@ -555,12 +573,14 @@ def slavery_high_risk_command(
     min_score: Annotated[int, typer.Option("--min-score", help="Lowest score listed (0-5).")] = 3,
     top: TopOption = 50,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The high-risk spend list per member: supplier, category, spend, score and reason."""
     from observatory.insight import slavery
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         rows = slavery.high_risk_spend(warehouse, member, min_score, top)
     if as_json:
@@ -785,12 +805,14 @@ def sv_report_command(
     ] = "contract",
     org: OrgFilter = None,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Committed vs delivered vs £ value (quantity x proxy value)."""
     from observatory.insight import social_value as sv
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         try:
             rows = sv.report(warehouse, by, member)
@@ -824,13 +846,17 @@ def sv_report_command(
 
 # -- prompt payment --------------------------------------------------------------------------------
 def payments_command(
-    org: OrgFilter = None, db: DbOption = None, as_json: JsonOption = False
+    org: OrgFilter = None,
+    db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Prompt payment from accounts-payable extracts: average days to pay and the share paid in
     1-30, 31-60 and 61+ days, per member and six-month period (the UK17 figures)."""
     from observatory.insight import prompt_payment
 
-    with open_warehouse(db, read_only=True) as warehouse:
+    with open_engine(engine, db, spark_master) as warehouse:
         member = _org(warehouse, org)
         rows = prompt_payment.payment_figures(warehouse, member)
     if as_json:

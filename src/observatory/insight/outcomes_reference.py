@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from observatory.store import Warehouse
 from observatory.store.warehouse import split_statements, sql_text
 
@@ -125,35 +127,49 @@ def _category_sic(warehouse: Warehouse) -> list[tuple[str, str, str, str | None,
     ]
 
 
+def temp_table(
+    warehouse: Warehouse, name: str, columns: dict[str, pa.DataType], rows: list[tuple[Any, ...]]
+) -> None:
+    """A temporary table ``name`` holding ``rows``, through the engine seam (an Arrow table
+    registered and copied), so that DuckDB and Spark build it the same way."""
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    table = pa.table(
+        {c: pa.array(list(v), t) for (c, t), v in zip(columns.items(), values, strict=True)}
+    )
+    warehouse.register(f"{name}_rows", table)
+    try:
+        warehouse.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_rows")
+    finally:
+        warehouse.unregister(f"{name}_rows")
+
+
+TEXT, NUMBER, WHOLE = pa.string(), pa.float64(), pa.int32()
+
+
 def register_reference(warehouse: Warehouse) -> None:
     """Reference figures as temporary tables (ref_factors, ref_factor_prefixes, ref_cpi,
     ref_category_sic)."""
     warehouse.execute_script(sql_text("outcome_macros"))
     factors = factor_table()
-    warehouse.execute(
-        "CREATE OR REPLACE TEMP TABLE ref_factors "
-        "(sic_group VARCHAR, description VARCHAR, kgco2e_per_gbp DOUBLE)"
-    )
-    warehouse.con.executemany(
-        "INSERT INTO ref_factors VALUES (?, ?, ?)",
+    temp_table(
+        warehouse,
+        "ref_factors",
+        {"sic_group": TEXT, "description": TEXT, "kgco2e_per_gbp": NUMBER},
         [(f.sic_group, f.description, f.kgco2e_per_gbp) for f in factors],
     )
-    warehouse.execute(
-        "CREATE OR REPLACE TEMP TABLE ref_factor_prefixes (sic_group VARCHAR, prefix VARCHAR)"
-    )
-    warehouse.con.executemany(
-        "INSERT INTO ref_factor_prefixes VALUES (?, ?)",
+    temp_table(
+        warehouse,
+        "ref_factor_prefixes",
+        {"sic_group": TEXT, "prefix": TEXT},
         [(f.sic_group, p) for f in factors for p in f.prefixes],
     )
-    warehouse.execute("CREATE OR REPLACE TEMP TABLE ref_cpi (year INTEGER, idx DOUBLE)")
-    warehouse.con.executemany("INSERT INTO ref_cpi VALUES (?, ?)", list(cpi_index().items()))
-    warehouse.execute(
-        "CREATE OR REPLACE TEMP TABLE ref_category_sic (code VARCHAR, sic_group VARCHAR, "
-        "matched_on VARCHAR, label VARCHAR, level1 VARCHAR)"
+    temp_table(warehouse, "ref_cpi", {"year": WHOLE, "idx": NUMBER}, list(cpi_index().items()))
+    temp_table(
+        warehouse,
+        "ref_category_sic",
+        {"code": TEXT, "sic_group": TEXT, "matched_on": TEXT, "label": TEXT, "level1": TEXT},
+        _category_sic(warehouse),
     )
-    rows = _category_sic(warehouse)
-    if rows:
-        warehouse.con.executemany("INSERT INTO ref_category_sic VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def run_script(warehouse: Warehouse, name: str, params: dict[str, Any] | None = None) -> None:

@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
+
 from observatory.insight import outcomes_reference as ref
 from observatory.store import Warehouse
 
@@ -47,12 +49,18 @@ def risk_table() -> list[RiskEntry]:
 
 def build(warehouse: Warehouse, today: date | None = None) -> None:
     ref.prepare(warehouse)
-    warehouse.execute(
-        "CREATE OR REPLACE TEMP TABLE ref_slavery_risk (risk_id VARCHAR, industry_or_good VARCHAR, "
-        "score INTEGER, sic_groups VARCHAR[], keywords VARCHAR, source VARCHAR)"
-    )
-    warehouse.con.executemany(
-        "INSERT INTO ref_slavery_risk VALUES (?, ?, ?, ?, ?, ?)",
+    text = ref.TEXT
+    ref.temp_table(
+        warehouse,
+        "ref_slavery_risk",
+        {
+            "risk_id": text,
+            "industry_or_good": text,
+            "score": ref.WHOLE,
+            "sic_groups": pa.list_(text),
+            "keywords": text,
+            "source": text,
+        },
         [
             (
                 e.risk_id,
@@ -120,7 +128,7 @@ def figures(
     limit = f"LIMIT {int(top)}" if top else ""
     rows = warehouse.fetch(
         f"""
-        SELECT {key} AS key, any_value({label}) AS label, sum(net_amount)::DOUBLE AS spend,
+        SELECT {key} AS key, min({label}) AS label, sum(net_amount)::DOUBLE AS spend,
                coalesce(sum(net_amount) FILTER (WHERE score >= 3), 0)::DOUBLE AS high,
                coalesce(sum(net_amount) FILTER (WHERE score = 2), 0)::DOUBLE AS medium,
                sum(net_amount * score) / nullif(sum(net_amount), 0) AS weighted,
@@ -180,9 +188,9 @@ def high_risk_spend(
         params["org"] = organisation
     rows = warehouse.fetch(
         f"""
-        SELECT organisation, supplier_key, any_value(coalesce(supplier_name, supplier_key)) AS name,
+        SELECT organisation, supplier_key, min(coalesce(supplier_name, supplier_key)) AS name,
                coalesce(category, 'none') AS category,
-               any_value(coalesce(category_label, 'no category')) AS label,
+               min(coalesce(category_label, 'no category')) AS label,
                sum(net_amount)::DOUBLE AS spend, count(*) AS lines, max(score) AS score,
                arg_max(reason, score) AS reason, bool_or(has_evidence) AS has_evidence
         FROM slavery_lines

@@ -13,9 +13,11 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from observatory.insight import outcomes_reference as ref
 from observatory.store import Warehouse
@@ -139,8 +141,21 @@ def install_framework(warehouse: Warehouse, measures: list[Measure]) -> int:
     """Replace the framework (commitments and returns keep their measure ids)."""
     with warehouse.transaction():
         warehouse.execute("DELETE FROM social_value_measures")
-        warehouse.con.executemany(
-            "INSERT INTO social_value_measures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        text = ref.TEXT
+        ref.temp_table(
+            warehouse,
+            "social_value_measures_new",
+            {
+                "measure_id": text,
+                "theme": text,
+                "outcome": text,
+                "measure": text,
+                "unit": text,
+                "proxy_value": pa.decimal128(18, 4),
+                "source": text,
+                "is_example": pa.bool_(),
+                "note": text,
+            },
             [
                 (
                     m.measure_id,
@@ -148,7 +163,8 @@ def install_framework(warehouse: Warehouse, measures: list[Measure]) -> int:
                     m.outcome,
                     m.measure,
                     m.unit,
-                    m.proxy_value,
+                    # DECIMAL(18,4), rounded half away from zero as DuckDB's cast would.
+                    m.proxy_value.quantize(Decimal("0.0001"), ROUND_HALF_UP),
                     m.source,
                     m.is_example,
                     m.note,
@@ -156,6 +172,10 @@ def install_framework(warehouse: Warehouse, measures: list[Measure]) -> int:
                 for m in measures
             ],
         )
+        warehouse.execute(
+            "INSERT INTO social_value_measures SELECT * FROM social_value_measures_new"
+        )
+        warehouse.execute("DROP TABLE social_value_measures_new")
     return len(measures)
 
 

@@ -27,10 +27,6 @@ def build(
     figure, as a procurement-only view."""
     bounds = ref.boundaries(boundaries)
     ref.prepare(warehouse)
-    warehouse.execute(
-        "CREATE OR REPLACE TEMP TABLE ref_member "
-        "(org_id VARCHAR, ons_code VARCHAR, region_key VARCHAR, region_name VARCHAR)"
-    )
     members = warehouse.fetch("SELECT org_id, ons_code FROM organisations")
     rows = []
     for m in members:
@@ -43,14 +39,17 @@ def build(
                 region.name if region else None,
             )
         )
-    if rows:
-        warehouse.con.executemany("INSERT INTO ref_member VALUES (?, ?, ?, ?)", rows)
-    warehouse.execute(
-        "CREATE OR REPLACE TEMP TABLE ref_region_district "
-        "(region_key VARCHAR, district_code VARCHAR)"
+    text = ref.TEXT
+    ref.temp_table(
+        warehouse,
+        "ref_member",
+        {"org_id": text, "ons_code": text, "region_key": text, "region_name": text},
+        rows,
     )
     pairs = [(r.key, d) for r in bounds.regions.values() for d in r.districts]
-    warehouse.con.executemany("INSERT INTO ref_region_district VALUES (?, ?)", pairs)
+    ref.temp_table(
+        warehouse, "ref_region_district", {"region_key": text, "district_code": text}, pairs
+    )
     ref.run_script(warehouse, "wealth_lines")
     if exclude_public_bodies:
         warehouse.execute("DELETE FROM wealth_lines WHERE coalesce(public_body, false)")
@@ -121,8 +120,11 @@ def location_shares(
         build(warehouse, boundaries, exclude_public_bodies)
     rows = warehouse.fetch(
         """
-        SELECT coalesce(organisation, 'network') AS organisation,
-               CASE WHEN grouping(organisation) = 0 THEN any_value(region_name) END AS region,
+        SELECT coalesce(organisation, 'network') AS organisation, region, spend, local,
+               region_spend, elsewhere, unknown, suppliers, unlocated, fallback
+        FROM (
+        SELECT organisation, grouping(organisation) AS total_row,
+               CASE WHEN grouping(organisation) = 0 THEN min(region_name) END AS region,
                sum(net_amount)::DOUBLE AS spend,
                coalesce(sum(net_amount) FILTER (WHERE zone = 'local'), 0)::DOUBLE AS local,
                coalesce(sum(net_amount) FILTER (WHERE zone = 'region'), 0)::DOUBLE AS region_spend,
@@ -135,7 +137,10 @@ def location_shares(
                    ::DOUBLE AS fallback
         FROM wealth_lines
         GROUP BY GROUPING SETS ((organisation), ())
-        ORDER BY grouping(organisation), organisation
+        ) AS shares
+        -- (the network row named in an outer query: Spark cannot group by a column an alias
+        -- of the same name hides)
+        ORDER BY total_row, organisation
         """
     )
     return [
@@ -212,10 +217,13 @@ def unknown_reasons(
     where = (where + " AND " if where else "WHERE ") + "zone = 'unknown'"
     rows = warehouse.fetch(
         f"""
-        SELECT coalesce(organisation, 'network') AS organisation, {case} AS reason,
-               sum(net_amount)::DOUBLE AS spend, count(DISTINCT supplier_key) AS suppliers
-        FROM wealth_lines {where}
-        GROUP BY GROUPING SETS ((organisation, {case}){"" if organisation else f", ({case})"})
+        SELECT coalesce(organisation, 'network') AS organisation, reason, spend, suppliers
+        FROM (
+            SELECT organisation, {case} AS reason,
+                   sum(net_amount)::DOUBLE AS spend, count(DISTINCT supplier_key) AS suppliers
+            FROM wealth_lines {where}
+            GROUP BY GROUPING SETS ((organisation, {case}){"" if organisation else f", ({case})"})
+        ) AS reasons
         ORDER BY organisation, spend DESC
         """,
         params,
@@ -252,8 +260,8 @@ def top_unlocated(
     rows = warehouse.fetch(
         f"""
         WITH s AS (
-            SELECT supplier_key, any_value(supplier_name) AS name, sum(net_amount)::DOUBLE AS spend,
-                   any_value(supplier_company_number) AS company_number
+            SELECT supplier_key, min(supplier_name) AS name, sum(net_amount)::DOUBLE AS spend,
+                   min(supplier_company_number) AS company_number
             FROM wealth_lines {where} GROUP BY supplier_key
         )
         SELECT *, sum(spend) OVER (ORDER BY spend DESC ROWS UNBOUNDED PRECEDING)
@@ -350,7 +358,7 @@ def leakage(
             FROM wealth_lines WHERE category IS NOT NULL AND district_code IS NOT NULL
         ),
         member_cat AS (
-            SELECT organisation, region_key, category, any_value(category_label) AS label,
+            SELECT organisation, region_key, category, min(category_label) AS label,
                    coalesce(sum(net_amount) FILTER (WHERE zone = 'elsewhere'), 0)::DOUBLE
                        AS outside,
                    coalesce(sum(net_amount) FILTER (WHERE zone IN ('local', 'region')), 0)::DOUBLE
@@ -489,7 +497,7 @@ def leakage_coverage(
             GROUP BY m.organisation
         ),
         spend AS (
-            SELECT organisation, any_value(region_name) AS region,
+            SELECT organisation, min(region_name) AS region,
                    sum(net_amount)::DOUBLE AS spend,
                    coalesce(sum(net_amount) FILTER (WHERE category IS NULL), 0)::DOUBLE AS uncat,
                    coalesce(sum(net_amount) FILTER (WHERE zone = 'unknown'), 0)::DOUBLE AS unknown

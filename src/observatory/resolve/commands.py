@@ -12,7 +12,9 @@ from rich.table import Table
 
 from observatory.commandline import (
     DbOption,
+    EngineOption,
     JsonOption,
+    SparkMasterOption,
     err,
     fail,
     open_warehouse,
@@ -43,15 +45,25 @@ def resolve_cmd(
     ] = None,
     threads: ThreadsOption = None,
     db: DbOption = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Link every supplier name in spend lines, contracts and notices into supplier entities
-    (splink on DuckDB); keeps existing ids and people's merges and splits; fills
-    spend_lines.supplier_id and contract_suppliers.supplier_id."""
+    (splink on DuckDB, or with --engine spark the same model scored by splink on Spark); keeps
+    existing ids and people's merges and splits; fills spend_lines.supplier_id and
+    contract_suppliers.supplier_id."""
     from observatory.resolve import linkage
     from observatory.resolve.entities import summary
     from observatory.resolve.suppliers import resolve
+    from observatory.store.engine import default_engine
 
+    scorer = None
+    if (engine or default_engine()).lower() == "spark":
+        from observatory.resolve.spark_linkage import scorer as spark_scorer
+        from observatory.store.spark import spark_session
+
+        scorer = spark_scorer(spark_session(spark_master))
     with open_warehouse(db) as warehouse, err.status("resolving suppliers") as status:
         result = resolve(
             warehouse,
@@ -59,6 +71,7 @@ def resolve_cmd(
             threshold=threshold if threshold is not None else linkage.LINK_THRESHOLD,
             threads=threads,
             progress=lambda step: status.update(step),
+            scorer=scorer,
         )
         counts = summary(warehouse)
     if as_json:

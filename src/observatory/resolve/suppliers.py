@@ -30,6 +30,8 @@ from observatory.store import Warehouse
 from observatory.store.warehouse import sql_text
 
 Progress = Callable[[str], None]
+# linkage.score's signature: (nodes, model or None, threads=…) -> Scored.
+Scorer = Callable[..., linkage.Scored]
 
 # Conflict keys: a supplier entity never holds two different values of one of these.
 CONFLICT_KEYS = ("company_number", "charity_number", "ppon")
@@ -71,14 +73,19 @@ def resolve(
     threshold: float = linkage.LINK_THRESHOLD,
     threads: int | None = None,
     progress: Progress | None = None,
+    scorer: Scorer | None = None,
 ) -> Resolution:
-    """Resolve every supplier name in the warehouse; re-runs keep ids and people's decisions."""
+    """Resolve every supplier name in the warehouse; re-runs keep ids and people's decisions.
+    ``scorer``: what scores pairs of names (default ``linkage.score``, splink on DuckDB;
+    ``spark_linkage.scorer(spark)`` runs the same model on Spark)."""
     say = progress or (lambda _: None)
     started = time.perf_counter()
     prepare(warehouse)
     say("collecting supplier names")
     warehouse.execute_script(sql_text("supplier_collect"))
-    result = resolve_seen(warehouse, retrain=retrain, threshold=threshold, threads=threads, say=say)
+    result = resolve_seen(
+        warehouse, retrain=retrain, threshold=threshold, threads=threads, say=say, scorer=scorer
+    )
     say("giving spend lines and contracts their supplier ids")
     t = time.perf_counter()
     with warehouse.transaction():
@@ -96,6 +103,7 @@ def resolve_seen(
     threads: int | None = None,
     model: dict[str, Any] | None = None,
     say: Progress = lambda _: None,
+    scorer: Scorer | None = None,
 ) -> Resolution:
     """Resolve the records in the temp table ``resolve_seen`` (built by supplier_collect.sql, or
     by a benchmark or an evaluation) and write supplier_records, supplier_links and suppliers.
@@ -124,7 +132,7 @@ def resolve_seen(
     nodes = warehouse.con.sql("SELECT * FROM resolve_splink_nodes").to_arrow_table()
     if model is None and not retrain:
         model = stored_model(warehouse)
-    scored = linkage.score(nodes, model, threads=threads)
+    scored = (scorer or linkage.score)(nodes, model, threads=threads)
     result.model_notes = scored.notes
     result.scored_pairs = scored.pairs.num_rows
     lap("score")

@@ -10,7 +10,7 @@ WITH other_months AS (
 ), other_spend AS (
     SELECT insight_supplier_key(s.supplier_id, s.supplier_name) AS supplier_key,
            sum(s.amount * 12.0 / m.months) AS annual_amount,
-           list(DISTINCT s.organisation) AS buyers
+           list(DISTINCT s.organisation ORDER BY s.organisation) AS buyers
     FROM spend_lines s JOIN other_months m USING (organisation)
     WHERE NOT s.is_redacted
     GROUP BY ALL
@@ -18,7 +18,7 @@ WITH other_months AS (
     SELECT insight_supplier_key(cs.supplier_id, cs.supplier_name) AS supplier_key,
            sum(c.value_amount / greatest(1, date_diff('day', c.start_date,
                coalesce(c.current_end_date, c.end_date)) / 365.25)) AS annual_amount,
-           list(DISTINCT c.buyer_name) AS buyers
+           list(DISTINCT c.buyer_name ORDER BY c.buyer_name) AS buyers
     FROM contracts c JOIN contract_suppliers cs USING (contract_key)
     WHERE c.organisation IS NULL AND c.value_amount IS NOT NULL
       AND c.contract_key NOT IN (SELECT contract_key FROM insight_contracts)
@@ -42,4 +42,4 @@ LEFT JOIN other_spend o USING (supplier_key)
 LEFT JOIN other_notices x USING (supplier_key)
 LEFT JOIN suppliers sp ON sp.supplier_id = n.supplier_key
 WHERE NOT m.public_body AND n.network_annual >= $min_annual
-ORDER BY network_share DESC, n.network_annual DESC;
+ORDER BY network_share DESC, n.network_annual DESC, n.supplier_key;

@@ -7,7 +7,7 @@ WITH l AS (
     SELECT organisation, supplier_key, amount, transaction_id, min(payment_date) AS payment_date,
            any_value(nullif(regexp_replace(upper(coalesce(invoice_number, '')), '[^A-Z0-9]', '',
                                            'g'), '')) AS inv,
-           mode(supplier_name) AS supplier_name, min(source_file) AS source_file,
+           mode() WITHIN GROUP (ORDER BY supplier_name) AS supplier_name, min(source_file) AS source_file,
            min(source_row) AS source_row, any_value(invoice_number) AS invoice_number
     FROM insight_lines
     WHERE supplier_key IS NOT NULL AND amount >= $min_amount AND transaction_id IS NOT NULL
@@ -24,7 +24,7 @@ WITH l AS (
                   ORDER BY payment_date, transaction_id) AS run
     FROM gaps
 )
-SELECT 'same amount, nearby' AS rule, organisation, supplier_key, mode(supplier_name) AS supplier,
+SELECT 'same amount, nearby' AS rule, organisation, supplier_key, mode() WITHIN GROUP (ORDER BY supplier_name) AS supplier,
        amount * (count(*) - 1) AS amount, count(*) AS lines, min(payment_date) AS first_date,
        max(payment_date) AS last_date,
        NULL::VARCHAR AS threshold_name, NULL::DECIMAL(18, 2) AS threshold_amount,
@@ -33,7 +33,8 @@ SELECT 'same amount, nearby' AS rule, organisation, supplier_key, mode(supplier_
            || date_diff('day', min(payment_date), max(payment_date)) || ' day(s)' AS detail,
        list({'date': payment_date, 'amount': amount, 'transaction_id': transaction_id,
              'invoice_number': invoice_number, 'source_file': source_file,
-             'source_row': source_row} ORDER BY payment_date, transaction_id) AS evidence
+             'source_row': source_row}
+            ORDER BY payment_date, transaction_id, source_file, source_row) AS evidence
 FROM runs
 GROUP BY organisation, supplier_key, amount, run
 HAVING count(*) >= 2 AND count(DISTINCT inv) < count(*)

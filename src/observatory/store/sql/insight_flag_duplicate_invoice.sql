@@ -15,7 +15,7 @@ WITH l AS (
       AND NOT regexp_full_match(trim(invoice_number), '(19|20)[0-9][0-9]')
       AND supplier_key NOT IN (SELECT supplier_key FROM insight_supplier_members WHERE public_body)
 )
-SELECT 'duplicate invoice' AS rule, organisation, supplier_key, mode(supplier_name) AS supplier,
+SELECT 'duplicate invoice' AS rule, organisation, supplier_key, mode() WITHIN GROUP (ORDER BY supplier_name) AS supplier,
        amount * (count(DISTINCT (coalesce(transaction_id, ''), payment_date)) - 1) AS amount,
        count(*) AS lines, min(payment_date) AS first_date, max(payment_date) AS last_date,
        NULL::VARCHAR AS threshold_name, NULL::DECIMAL(18, 2) AS threshold_amount,
@@ -23,7 +23,8 @@ SELECT 'duplicate invoice' AS rule, organisation, supplier_key, mode(supplier_na
            || count(DISTINCT (coalesce(transaction_id, ''), payment_date)) || ' times' AS detail,
        list({'date': payment_date, 'amount': amount, 'transaction_id': transaction_id,
              'invoice_number': invoice_number, 'source_file': source_file,
-             'source_row': source_row} ORDER BY payment_date, source_row) AS evidence
+             'source_row': source_row}
+            ORDER BY payment_date, source_row, source_file) AS evidence
 FROM l
 GROUP BY organisation, supplier_key, inv, amount
 HAVING count(DISTINCT (coalesce(transaction_id, ''), payment_date)) >= 2

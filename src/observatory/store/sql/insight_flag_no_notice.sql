@@ -16,7 +16,7 @@ WITH t AS (
      AND list_contains($kinds, th.kind)
     WHERE l.supplier_key IS NOT NULL
 ), year AS (
-    SELECT organisation, supplier_key, financial_year, mode(supplier_name) AS supplier,
+    SELECT organisation, supplier_key, financial_year, mode() WITHIN GROUP (ORDER BY supplier_name) AS supplier,
            sum(amount) AS amount, count(*) AS lines, min(payment_date) AS first_date,
            max(payment_date) AS last_date,
            arg_min(limit_on_basis, payment_date) AS limit_on_basis,
@@ -24,7 +24,8 @@ WITH t AS (
            arg_min(threshold_amount, payment_date) AS threshold_amount,
            list({'date': payment_date, 'amount': amount, 'transaction_id': transaction_id,
                  'invoice_number': invoice_number, 'source_file': source_file,
-                 'source_row': source_row} ORDER BY amount DESC)[1:5] AS evidence
+                 'source_row': source_row}
+                ORDER BY amount DESC, payment_date, source_file, source_row)[1:5] AS evidence
     FROM t GROUP BY organisation, supplier_key, financial_year
 )
 SELECT 'above notice threshold, no notice' AS rule, y.organisation, y.supplier_key, y.supplier,

@@ -24,7 +24,7 @@ WITH t AS (
                      ORDER BY payment_date, line_key), payment_date) AS gap
           FROM near)
 )
-SELECT 'possible split order' AS rule, organisation, supplier_key, mode(supplier_name) AS supplier,
+SELECT 'possible split order' AS rule, organisation, supplier_key, mode() WITHIN GROUP (ORDER BY supplier_name) AS supplier,
        sum(amount) AS amount, count(*) AS lines, min(payment_date) AS first_date,
        max(payment_date) AS last_date, threshold_name, any_value(threshold_amount) AS threshold_amount,
        count(*) || ' payments each just below £' || CAST(round(any_value(limit_on_basis), 2) AS VARCHAR)
@@ -32,7 +32,8 @@ SELECT 'possible split order' AS rule, organisation, supplier_key, mode(supplier
            || CAST(sum(amount) AS VARCHAR) AS detail,
        list({'date': payment_date, 'amount': amount, 'transaction_id': transaction_id,
              'invoice_number': invoice_number, 'source_file': source_file,
-             'source_row': source_row} ORDER BY payment_date, source_row) AS evidence
+             'source_row': source_row}
+            ORDER BY payment_date, source_row, source_file) AS evidence
 FROM runs
 GROUP BY organisation, supplier_key, threshold_name, run
 HAVING count(*) >= $min_payments AND sum(amount) >= any_value(limit_on_basis)

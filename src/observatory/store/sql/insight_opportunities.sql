@@ -39,7 +39,8 @@ WITH spend AS (
     SELECT kind, unit_key, organisation,
            min(end_date) FILTER (WHERE end_date >= $as_of) AS next_end,
            sum(DISTINCT annual_value) FILTER (WHERE end_date >= $as_of) AS contract_annual_value,
-           list(DISTINCT contract_key) FILTER (WHERE end_date >= $as_of) AS live_contracts
+           list(DISTINCT contract_key ORDER BY contract_key) FILTER (WHERE end_date >= $as_of)
+               AS live_contracts
     FROM insight_unit_contracts GROUP BY ALL
 )
 SELECT kind, unit_key, organisation,
@@ -83,7 +84,7 @@ SELECT j.kind, j.unit_key,
              'annual_basis': j.annual_basis, 'off_contract_annual': j.off_contract_annual,
              'amount': j.amount, 'lines': j.lines, 'next_end': j.next_end,
              'live_contracts': j.live_contracts}
-            ORDER BY j.annual_amount DESC) AS per_member
+            ORDER BY j.annual_amount DESC, j.organisation) AS per_member
 FROM insight_unit_joiners j
 LEFT JOIN insight_category_members cm ON j.kind = 'category' AND cm.category_code = j.unit_key
 LEFT JOIN insight_supplier_members sm ON j.kind = 'supplier' AND sm.supplier_key = j.unit_key

@@ -4,4 +4,4 @@ SELECT DISTINCT c.organisation, c.contract_key, c.source, c.reference, c.title, 
        c.source_line
 FROM insight_unit_contracts c
 WHERE c.kind = $kind AND c.unit_key = $unit_key
-ORDER BY c.end_date NULLS LAST, c.organisation, c.contract_key;
+ORDER BY c.end_date NULLS LAST, c.organisation, c.contract_key, c.supplier_name;

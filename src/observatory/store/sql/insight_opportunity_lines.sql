@@ -5,4 +5,4 @@ SELECT u.organisation, u.payment_date, u.amount, u.supplier_name, u.supplier_key
 FROM insight_unit_lines u
 JOIN insight_unit_joiners j USING (kind, unit_key, organisation)
 WHERE u.kind = $kind AND u.unit_key = $unit_key
-ORDER BY u.organisation, u.payment_date, u.source_row;
+ORDER BY u.organisation, u.payment_date, u.source_row, u.source_file, u.line_key;

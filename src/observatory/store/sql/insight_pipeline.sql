@@ -10,7 +10,7 @@ WITH contract AS (
            any_value(start_date) AS start_date, any_value(end_date) AS end_date,
            any_value(original_end_date) AS original_end_date,
            any_value(category_code) AS category_code, any_value(proclass_label) AS category,
-           string_agg(DISTINCT supplier_name, '; ') AS suppliers,
+           string_agg(DISTINCT supplier_name, '; ' ORDER BY supplier_name) AS suppliers,
            any_value(source_file) AS source_file, any_value(source_line) AS source_line
     FROM insight_contracts GROUP BY contract_key
 )

@@ -5,8 +5,8 @@
 CREATE OR REPLACE TEMP TABLE insight_supplier_use AS
 SELECT l.supplier_key, l.organisation, sum(l.amount) AS amount, count(*) AS lines,
        count(*) FILTER (WHERE l.amount > 0) AS payments,
-       median(l.amount) FILTER (WHERE l.amount > 0) AS median_payment,
-       mode(l.supplier_name) AS published_name,
+       median(CAST(l.amount AS DOUBLE)) FILTER (WHERE l.amount > 0) AS median_payment,
+       mode() WITHIN GROUP (ORDER BY l.supplier_name) AS published_name,
        sum(l.amount) * 12.0 / any_value(m.months) AS annual_amount
 FROM insight_lines l JOIN insight_member_months m USING (organisation)
 WHERE l.supplier_key IS NOT NULL
@@ -27,7 +27,7 @@ CREATE OR REPLACE TEMP TABLE insight_category_use AS
 SELECT l.category_code, l.organisation, sum(l.amount) AS amount, count(*) AS lines,
        count(*) FILTER (WHERE l.amount > 0) AS payments,
        count(DISTINCT l.supplier_key) AS suppliers,
-       mode(l.proclass_label) AS published_label,
+       mode() WITHIN GROUP (ORDER BY l.proclass_label) AS published_label,
        sum(l.amount) * 12.0 / any_value(m.months) AS annual_amount
 FROM insight_lines l JOIN insight_member_months m USING (organisation)
 WHERE l.category_code IS NOT NULL AND NOT l.is_redacted

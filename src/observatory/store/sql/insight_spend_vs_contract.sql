@@ -12,7 +12,7 @@ WITH spent AS (
     SELECT contract_key, any_value(organisation) AS organisation, any_value(reference) AS reference,
            any_value(title) AS title, any_value(value_amount) AS value_amount,
            any_value(annual_value) AS annual_value, any_value(start_date) AS start_date,
-           any_value(end_date) AS end_date, string_agg(DISTINCT supplier_name, '; ') AS suppliers,
+           any_value(end_date) AS end_date, string_agg(DISTINCT supplier_name, '; ' ORDER BY supplier_name) AS suppliers,
            any_value(source_file) AS source_file, any_value(source_line) AS source_line
     FROM insight_contracts GROUP BY contract_key
 )

@@ -27,8 +27,9 @@ WITH m AS (
 )
 SELECT sic_group, text, max(score) AS base_score,
        arg_max(risk_id, score) AS risk_id,
-       string_agg(DISTINCT reason, '; ' ORDER BY reason) AS reasons,
-       string_agg(DISTINCT source, '; ' ORDER BY source) AS sources
+       -- (distinct values sorted and joined, written so that Spark plans it too)
+       nullif(array_to_string(list_sort(list_distinct(list(reason))), '; '), '') AS reasons,
+       nullif(array_to_string(list_sort(list_distinct(list(source))), '; '), '') AS sources
 FROM m GROUP BY sic_group, text;
 
 CREATE OR REPLACE TEMP TABLE slavery_lines AS

@@ -25,16 +25,18 @@ SELECT supplier_id AS k, outcome_postcode(postcode) AS postcode, district_code,
        'supplier record' AS source, 1 AS priority
 FROM suppliers WHERE postcode IS NOT NULL OR district_code IS NOT NULL
 UNION ALL
-SELECT k, outcome_postcode(cs.postcode), NULL,
-       CASE WHEN c.source = 'ocds' THEN 'OCDS party address' ELSE 'contract register' END, 2
-FROM contract_suppliers cs
-JOIN contracts c USING (contract_key)
-CROSS JOIN LATERAL (SELECT unnest([
-    cs.supplier_id,
-    'name:' || outcome_name(cs.supplier_name),
-    'coh:' || cs.company_number
-]) AS k)
-WHERE outcome_postcode(cs.postcode) IS NOT NULL AND k IS NOT NULL
+-- (unnest in the select list, not a lateral join: Spark's optimiser fails on the latter)
+SELECT k, outcome_postcode(postcode), NULL, source, 2
+FROM (
+    SELECT unnest([cs.supplier_id, 'name:' || outcome_name(cs.supplier_name),
+                   'coh:' || cs.company_number]) AS k,
+           cs.postcode,
+           CASE WHEN c.source = 'ocds' THEN 'OCDS party address' ELSE 'contract register' END
+               AS source
+    FROM contract_suppliers cs
+    JOIN contracts c USING (contract_key)
+) AS party
+WHERE outcome_postcode(postcode) IS NOT NULL AND k IS NOT NULL
 UNION ALL
 SELECT 'coh:' || company_number, outcome_postcode(postcode), NULL,
        'Companies House registered office', 3
