@@ -90,3 +90,14 @@ def test_a_folder_that_is_not_a_layout_is_refused(small: Warehouse, tmp_path: Pa
     with pytest.raises(LayoutError, match="no manifest.json"):
         read_layout(Warehouse.memory(), tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_loading_after_a_layout_takes_new_ids(small: Warehouse, tmp_path: Path) -> None:
+    write_layout(small, tmp_path / "layout")
+    fresh = Warehouse.memory()
+    read_layout(fresh, tmp_path / "layout")
+    before = {r["load_id"] for r in fresh.fetch("SELECT load_id FROM load_receipts")}
+    receipts = load_spend(fresh, [str(need(DATA / "salford" / "2021-06.csv"))], "salford")
+    after = {r["load_id"] for r in fresh.fetch("SELECT load_id FROM load_receipts")}
+    assert receipts[0].rows_loaded > 0
+    assert len(after) == len(before) + 1 and before < after

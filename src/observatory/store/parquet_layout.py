@@ -175,7 +175,35 @@ def read_layout(warehouse: Warehouse, layout_dir: Path | str) -> dict[str, int]:
             else:
                 warehouse.execute(f'CREATE TABLE "{name}" AS {select}')
             loaded[name] = int(warehouse.fetch_value(f'SELECT count(*) FROM "{name}"'))
+        _advance_sequences(warehouse, set(loaded))
     return loaded
+
+
+# The ids that commands take from a sequence and write into a table: after a layout is loaded,
+# each sequence is moved past the largest id it holds, so the next load or record gets a new one.
+SEQUENCE_IDS = {
+    "load_seq": ("load_receipts", "load_id"),
+    "classification_run_seq": ("classification_runs", "run_id"),
+    "category_decision_seq": ("category_decisions", "decision_id"),
+    "supplier_override_seq": ("supplier_overrides", "override_id"),
+    "savings_initiative_seq": ("savings_initiatives", "initiative_id"),
+    "social_value_seq": ("social_value_commitments", "commitment_id"),
+    "pipeline_seq": ("pipeline_entries", "entry_id"),
+    "kpi_seq": ("contract_kpis", "kpi_id"),
+}
+
+
+def _advance_sequences(warehouse: Warehouse, tables: set[str]) -> None:
+    for sequence, (table, column) in SEQUENCE_IDS.items():
+        if table not in tables:
+            continue
+        top = warehouse.fetch_value(f'SELECT max("{column}") FROM "{table}"') or 0
+        if sequence == "social_value_seq" and "social_value_returns" in tables:
+            top = max(
+                top, warehouse.fetch_value("SELECT max(return_id) FROM social_value_returns") or 0
+            )
+        # DuckDB cannot restart a sequence in use; drawing values moves it on.
+        warehouse.fetch(f"SELECT max(nextval('{sequence}')) FROM range({int(top)})")
 
 
 def spark_tables(spark: Any, layout: Path) -> dict[str, Any]:
