@@ -46,10 +46,31 @@ codecs.register_error("observatory-cp1252", _cp1252_fallback)
 
 @dataclass
 class Decoded:
-    text: str
+    text: str | None  # None when the bytes are plain UTF-8: decoded only if a caller needs it all
     encoding: str
     notes: list[str] = field(default_factory=list)
-    utf8: bytes | None = None  # the bytes the text was decoded from, when they were plain UTF-8
+    utf8: bytes | None = None  # the bytes, when they are plain UTF-8
+
+
+def is_utf8(data: bytes, block: int = 1 << 16) -> bool:
+    """Whether ``data`` is valid UTF-8, without building the decoded text.
+
+    Blocks end after a newline (never inside a character); a block that is all ASCII, as most of
+    a spend file is, needs no decoding. Decoding the whole file instead costs ~8x as much: one
+    '’' makes CPython store the entire text two bytes a character.
+    """
+    start, n = 0, len(data)
+    while start < n:
+        end = data.find(b"\n", start + block)
+        end = n if end < 0 else end + 1
+        chunk = data[start:end]
+        if not chunk.isascii():
+            try:
+                chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+        start = end
+    return True
 
 
 def decode(data: bytes) -> Decoded:
@@ -63,10 +84,8 @@ def decode(data: bytes) -> Decoded:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         encoding = "utf-8-sig"
-    try:
-        return Decoded(data.decode("utf-8"), encoding, notes, data)
-    except UnicodeDecodeError:
-        pass
+    if is_utf8(data):
+        return Decoded(None, encoding, notes, data)
     text = data.decode("utf-8", errors="observatory-cp1252")
     multibyte = re.search(rb"[\xc2-\xf4][\x80-\xbf]", data)
     if multibyte:
@@ -79,40 +98,60 @@ def decode(data: bytes) -> Decoded:
     return Decoded(text, encoding, notes)
 
 
-def normalise_newlines(text: AnyStr) -> tuple[AnyStr, str]:
-    """The text with every line ending as '\\n' and no final newline, and the ending used.
+def normalise_newlines(text: AnyStr) -> tuple[AnyStr, str, int]:
+    """The text with every line ending as '\\n' and no final newline, the ending used, and the
+    number of lines.
 
     Works on bytes too: a CSV's bytes are normalised before decoding because bytes are searched
     and replaced several times faster than a decoded string with a '£' in it.
     """
     cr, lf, crlf_ = ("\r", "\n", "\r\n") if isinstance(text, str) else (b"\r", b"\n", b"\r\n")
     ending = "\\n"
+    # Each pass walks the whole text (60 MB for a year of Trafford), so as few as possible:
+    # counts of one character are the fast kind, and when every CR starts a CRLF, deleting the
+    # CRs (bytes.translate) is quicker than replacing pairs.
+    newlines = text.count(lf)
     if cr in text:
-        # Each pass walks the whole text (60 MB for a year of Trafford): the replace also
-        # counts the CRLFs, and the remaining counts look for a single character (the fast kind).
-        before = len(text)
-        text = text.replace(crlf_, lf)
-        crlf = before - len(text)
-        bare, lf_only = text.count(cr), text.count(lf) - crlf
+        crs, crlf = text.count(cr), text.count(crlf_)
+        bare, lf_only = crs - crlf, newlines - crlf
+        newlines += bare
         if bare > crlf and bare > lf_only:
             ending = "\\r"
         elif crlf >= lf_only:
             ending = "\\r\\n"
         if bare:
-            text = text.replace(cr, lf)
+            text = text.replace(crlf_, lf).replace(cr, lf)
+        elif isinstance(text, bytes):
+            text = text.translate(None, cr)
+        else:
+            text = text.replace(crlf_, lf)
     if text.endswith(lf):
         text = text[:-1]
-    return text, ending
+        newlines -= 1
+    return text, ending, newlines + 1 if text else 0
 
 
-def head_lines(text: str, n: int) -> list[str]:
+def head_lines(text: AnyStr, n: int) -> list[AnyStr]:
     """The first ``n`` lines of ``text``, without copying the rest as a limited split would."""
+    lf = "\n" if isinstance(text, str) else b"\n"
     end = -1
     for _ in range(n):
-        end = text.find("\n", end + 1)
+        end = text.find(lf, end + 1)
         if end < 0:
-            return text.split("\n")
-    return text[:end].split("\n")
+            return text.split(lf)
+    return text[:end].split(lf)
+
+
+def tail_lines(text: AnyStr, n: int, end: int | None = None) -> list[AnyStr]:
+    """The last ``n`` lines of ``text[:end]``, without copying the rest."""
+    lf = "\n" if isinstance(text, str) else b"\n"
+    end = len(text) if end is None else end
+    begin = end
+    for _ in range(n):
+        begin = text.rfind(lf, 0, begin)
+        if begin < 0:
+            return text[:end].split(lf)[-n:]
+    return text[begin + 1 : end].split(lf)
 
 
 def is_blank(fields: Iterable[str]) -> bool:
@@ -192,28 +231,39 @@ def header_score(fields: list[str], vocabulary: set[str]) -> float:
 class Sheet:
     """One table: a CSV file, or one sheet of a workbook.
 
-    A CSV sheet keeps its decoded text and splits it into lines only when a caller needs them
-    all: finding the layout reads just the first and last lines, and the loader hands the whole
-    text to DuckDB to split.
+    A CSV sheet splits its text into lines only when a caller needs them all: finding the layout
+    reads just the first and last lines, and the loader hands the whole text to DuckDB to split.
+    A plain UTF-8 file keeps its bytes and is decoded only when a caller needs the whole text.
     """
 
     def __init__(
         self,
         name: str,
         delimiter: str,
-        text: str = "",
+        text: str | None = "",
         records_hint: list[Record] | None = None,
         utf8: bytes | None = None,
+        line_count: int | None = None,
+        crlf: bool = False,
     ) -> None:
         self.name = name  # sheet name ('' for CSV)
         self.delimiter = delimiter
-        self.text = text  # lines joined by '\n', no trailing newline
+        self._text = text  # lines joined by '\n', no trailing newline; None: decode ``utf8``
         self.records_hint = records_hint  # pre-parsed records (workbooks)
-        # ``text`` as UTF-8 when the file was plain UTF-8: handed to DuckDB as it is, which saves
-        # encoding the whole text again.
+        # The same lines as UTF-8, when the file was plain UTF-8: handed to DuckDB as they are,
+        # line ends as published (CRLF when ``crlf``) and perhaps a final newline.
         self.utf8 = utf8
+        self.crlf = crlf
         self._lines: list[str] | None = None
-        self._line_count: int | None = None
+        self._line_count = line_count
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            text = self.utf8.decode("utf-8") if self.utf8 else ""
+            text = text.replace("\r\n", "\n") if self.crlf else text
+            self._text = text[:-1] if text.endswith("\n") else text
+        return self._text
 
     @property
     def lines(self) -> list[str]:
@@ -241,15 +291,19 @@ class Sheet:
         return self.lines[start:stop]
 
     def _head(self, n: int) -> list[str]:
+        if self._text is None and self.utf8 is not None:
+            return self._decoded(head_lines(self.utf8, n))
         return head_lines(self.text, n)
 
     def _tail(self, n: int) -> list[str]:
-        begin = len(self.text)
-        for _ in range(n):
-            begin = self.text.rfind("\n", 0, begin)
-            if begin < 0:
-                return self.text.split("\n")[-n:]
-        return self.text[begin + 1 :].split("\n")
+        if self._text is None and self.utf8 is not None:
+            end = len(self.utf8) - (1 if self.utf8.endswith(b"\n") else 0)
+            return self._decoded(tail_lines(self.utf8, n, end))
+        return tail_lines(self.text, n)
+
+    def _decoded(self, lines: list[bytes]) -> list[str]:
+        text = [line.decode("utf-8") for line in lines]
+        return [line.removesuffix("\r") for line in text] if self.crlf else text
 
     def records(self, start: int = 0, stop: int | None = None) -> Iterator[Record]:
         if self.records_hint is not None:
@@ -378,16 +432,34 @@ def open_table(name: str, data: bytes) -> TableFile:
         return _workbook(name, data)
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise LoadError(f"{name}: a binary file, not CSV text or a spreadsheet")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    crs = 0 if utf16 else data.count(b"\r")
+    if not utf16 and (crs == 0 or crs == data.count(b"\r\n")):
         decoded = decode(data)
-        text, ending = normalise_newlines(decoded.text)
+        if decoded.utf8 is not None:  # plain UTF-8 without bare CRs: no copy of the bytes
+            sheet, ending = _utf8_sheet(decoded.utf8, crs)
+            return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
+    if utf16:
+        decoded = decode(data)
+        decoded.text, ending, line_count = normalise_newlines(decoded.text or "")
     else:
-        data, ending = normalise_newlines(data)
+        data, ending, line_count = normalise_newlines(data)
         decoded = decode(data)
-        text = decoded.text
-    delimiter = sniff_delimiter(head_lines(text, 200))
-    sheet = Sheet("", delimiter, text, utf8=decoded.utf8)
+    sheet = Sheet("", "", decoded.text, utf8=decoded.utf8, line_count=line_count)
+    sheet.delimiter = sniff_delimiter(sheet.window(0, 200))
     return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
+
+
+def _utf8_sheet(utf8: bytes, crlfs: int) -> tuple[Sheet, str]:
+    """A sheet over UTF-8 bytes whose lines end in LF or CRLF, kept as published: rewriting a
+    year's file to drop its CRs costs more than DuckDB's split of it into lines."""
+    newlines = utf8.count(b"\n")
+    ending = "\\r\\n" if crlfs and crlfs >= newlines - crlfs else "\\n"
+    final = 2 if utf8.endswith(b"\r\n") else 1 if utf8.endswith(b"\n") else 0
+    line_count = 0 if len(utf8) == final else newlines + (0 if final else 1)
+    sheet = Sheet("", "", None, utf8=utf8, line_count=line_count, crlf=crlfs > 0)
+    sheet.delimiter = sniff_delimiter(sheet.window(0, 200))
+    return sheet, ending
 
 
 def open_path(path: Path) -> TableFile:

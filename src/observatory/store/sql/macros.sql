@@ -53,21 +53,33 @@ CREATE OR REPLACE TEMP MACRO parse_date_any(d) AS
         ELSE NULL
     END;
 
+-- The common shapes first, on the text as published. A macro's argument is copied into every
+-- place it is used, so parse_date_any repeats its argument's cleaning in each test: the cleaning
+-- (time of day, 'Sept') runs only on the text that needs it.
 CREATE OR REPLACE TEMP MACRO parse_date(t) AS
     CASE WHEN regexp_full_match(t, '\d{4}-\d{2}-\d{2}') THEN TRY_CAST(t AS DATE)
-         ELSE CAST(parse_date_any(date_text(blank_token(t))) AS DATE) END;
+         WHEN regexp_full_match(t, '\d{2}/\d{2}/\d{4}') THEN CAST(TRY_STRPTIME(t, '%d/%m/%Y') AS DATE)
+         WHEN contains(t, ':') OR contains(lower(t), 'sept')
+             THEN CAST(parse_date_any(date_text(t)) AS DATE)
+         ELSE CAST(parse_date_any(trim(t)) AS DATE) END;
 
 -- Payees that are not named: redactions and blanks are kept and flagged, never dropped.
+-- CASE, not AND: DuckDB works out both sides of an AND for every row, while a CASE branch runs
+-- only on the rows that reach it, so the cheap tests spare most names the full expression.
 CREATE OR REPLACE TEMP MACRO redacted_payee(t) AS
-    blank_token(t) IS NULL
-    OR regexp_matches(lower(trim(t)),
-        '^(redacted\b|third party supplier$|third party payment$|withheld\b|private individual$|\*+$)|\bredacted personal\b|personal (data|information) redacted');
+    CASE WHEN t IS NULL THEN true
+         WHEN length(trim(t)) <= 5 AND upper(trim(t)) IN ('', 'NA', 'N/A', '#N/A', 'NULL', 'NONE', '-') THEN true
+         WHEN regexp_matches(t, '(?i)redact|third party|withheld|private individual|^\s*\*')
+             THEN regexp_matches(lower(trim(t)),
+                 '^(redacted\b|third party supplier$|third party payment$|withheld\b|private individual$|\*+$)|\bredacted personal\b|personal (data|information) redacted')
+         ELSE false END;
 
 -- A card payment named in a transaction id or purpose ('P-Card', 'purchase card'). The cheap
 -- 'card' test first: the regular expression runs on the few cells that contain the word.
 CREATE OR REPLACE TEMP MACRO is_card_text(t) AS
-    coalesce(contains(lower(t), 'card')
-             AND regexp_matches(t, '(?i)\bp-?\s?card\b|purchase card|procurement card'), false);
+    CASE WHEN t ILIKE '%card%'
+         THEN regexp_matches(t, '(?i)\bp-?\s?card\b|purchase card|procurement card')
+         ELSE false END;
 
 CREATE OR REPLACE TEMP MACRO total_label(t) AS
     lower(trim(coalesce(t, ''))) IN ('total', 'totals', 'grand total', 'sub total', 'subtotal', 'total spend', 'report total');
