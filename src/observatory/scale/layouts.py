@@ -6,6 +6,7 @@ columns to that header's columns. Text is assembled with Arrow compute (no Pytho
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,12 +31,21 @@ class Layout:
 def _call(name: str, args: list, options: pc.FunctionOptions | None = None) -> pa.Array:
     # pyarrow.compute's generated wrappers retry a failing import on every call; calling the
     # functions by name skips that (a third of the generator's time at 50M lines).
-    return pc.call_function(name, args, options)
+    return pc.call_function(
+        name, [_scalar(a) if isinstance(a, str | float) else a for a in args], options
+    )
+
+
+@functools.cache
+def _scalar(value: str | float) -> pa.Scalar:
+    # Made once: each pa.scalar() retries importing dateutil when it is not installed (~0.1 ms),
+    # and the generator passes the same few constants a quarter of a million times at 1M lines.
+    return pa.scalar(value)
 
 
 def money(pence: np.ndarray) -> pa.Array:
     """Pounds with two decimals from integer pence ('-0.05', '1234.50')."""
-    pounds = _call("divide", [pa.array(pence, pa.float64()), pa.scalar(100.0)])
+    pounds = _call("divide", [pa.array(pence, pa.float64()), 100.0])
     return pounds.cast(pa.decimal128(20, 2)).cast(pa.string())
 
 
@@ -183,7 +193,7 @@ def _cell(values: pa.Array, missing: str) -> pa.Array:
     needs = _call("match_substring_regex", [text], pc.MatchSubstringOptions('[,"\\n]'))
     doubled = _call("replace_substring", [text], pc.ReplaceSubstringOptions('"', '""'))
     quoted = _call("binary_join_element_wise", ['"', doubled, '"', ""])
-    return _call("coalesce", [_call("if_else", [needs, quoted, text]), pa.scalar(missing)])
+    return _call("coalesce", [_call("if_else", [needs, quoted, text]), missing])
 
 
 def csv_bytes(
