@@ -10,8 +10,6 @@ classification on Spark").
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,20 +41,6 @@ OUTPUT = (
 DOCUMENTS_PER_PARTITION = 20_000
 
 
-def use_this_python(spark: SparkSession) -> None:
-    """Local Spark starts its Python workers with ``$PYSPARK_PYTHON`` or ``python3`` from PATH,
-    which need not be this environment (where observatory, numpy and scikit-learn are). A
-    cluster sets its own; a local driver uses the interpreter running it."""
-    if os.environ.get("PYSPARK_PYTHON"):
-        return
-    try:
-        context = spark.sparkContext
-    except Exception:  # Spark Connect: workers are the server's business
-        return
-    if str(context.master).startswith("local"):
-        context.pythonExec = sys.executable
-
-
 def _score_partition(model: Any, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     """One partition: rebuild its documents and predict them with the broadcast model."""
     part = list(rows)
@@ -85,7 +69,6 @@ def predict_on_spark(
     """``model.predict(evidence)`` with the documents spread over Spark's workers."""
     if not len(evidence):
         return model.predict(evidence)
-    use_this_python(spark)
     context = spark.sparkContext
     parts = partitions or max(
         context.defaultParallelism, -(-len(evidence) // DOCUMENTS_PER_PARTITION)

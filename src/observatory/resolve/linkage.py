@@ -370,20 +370,7 @@ def score(
     n = nodes.num_rows
     total_pairs = max(n * (n - 1) / 2, 1.0)
     if trained and n >= 2:
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=min(U_SAMPLE_PAIRS, total_pairs), seed=SEED
-        )
-        em_pairs = _count_pairs(con, EM_RULE)
-        if em_pairs >= 50:
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    EM_RULE, fix_probability_two_random_records_match=True
-                )
-                notes.append(f"EM on pairs sharing their first words ({em_pairs:,} pairs)")
-            except Exception as exc:  # splink refuses populations it cannot learn from
-                notes.append(f"EM skipped: {exc}")
-        else:
-            notes.append(f"EM skipped: only {em_pairs} pairs share their first words")
+        train_sampled(linker, con, total_pairs, notes)
     predictions = linker.inference.predict(warning_mode="never")
     table = predictions.physical_name
     model_now = linker.misc.save_model_to_json()
@@ -394,6 +381,27 @@ def score(
     pairs = con.sql(sql).to_arrow_table()
     con.close()
     return Scored(model_now, pairs, notes)
+
+
+def train_sampled(
+    linker: Any, con: duckdb.DuckDBPyConnection, total_pairs: float, notes: list[str]
+) -> None:
+    """Training's sampled steps (on DuckDB, whichever engine scores): u from seeded random
+    pairs, then EM on pairs sharing their first words."""
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(U_SAMPLE_PAIRS, total_pairs), seed=SEED
+    )
+    em_pairs = _count_pairs(con, EM_RULE)
+    if em_pairs < 50:
+        notes.append(f"EM skipped: only {em_pairs} pairs share their first words")
+        return
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            EM_RULE, fix_probability_two_random_records_match=True
+        )
+        notes.append(f"EM on pairs sharing their first words ({em_pairs:,} pairs)")
+    except Exception as exc:  # splink refuses populations it cannot learn from
+        notes.append(f"EM skipped: {exc}")
 
 
 def score_between(

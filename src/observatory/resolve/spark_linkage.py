@@ -151,9 +151,6 @@ def register_similarity(spark: SparkSession) -> None:
     """Make DuckDB's Jaro-Winkler callable from this session's SQL."""
     from pyspark.sql.functions import udf
 
-    from observatory.classify.spark_scoring import use_this_python
-
-    use_this_python(spark)
     spark.udf.register(JARO_WINKLER_UDF, udf(jaro_winkler_similarity, "double", useArrow=False))
 
 
@@ -176,28 +173,13 @@ class _SparkCursor:
 def train_on_driver(
     nodes: pa.Table, threads: int | None = None
 ) -> tuple[dict[str, Any], list[str]]:
-    """Training's sampled steps, on DuckDB exactly as ``linkage.score`` does them: u from
-    seeded random pairs, then EM on pairs sharing their first words; m floored."""
+    """Training's sampled steps, on DuckDB exactly as ``linkage.score`` does them; m floored."""
     notes: list[str] = []
     con = linkage._load(nodes, threads)
     linker = linkage._linker(con, linkage.base_settings())
     n = nodes.num_rows
-    total_pairs = max(n * (n - 1) / 2, 1.0)
     if n >= 2:
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=min(linkage.U_SAMPLE_PAIRS, total_pairs), seed=linkage.SEED
-        )
-        em_pairs = linkage._count_pairs(con, linkage.EM_RULE)
-        if em_pairs >= 50:
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    linkage.EM_RULE, fix_probability_two_random_records_match=True
-                )
-                notes.append(f"EM on pairs sharing their first words ({em_pairs:,} pairs)")
-            except Exception as exc:  # splink refuses populations it cannot learn from
-                notes.append(f"EM skipped: {exc}")
-        else:
-            notes.append(f"EM skipped: only {em_pairs} pairs share their first words")
+        linkage.train_sampled(linker, con, max(n * (n - 1) / 2, 1.0), notes)
     model = linker.misc.save_model_to_json()
     con.close()
     linkage._floor_m(model)

@@ -10,6 +10,7 @@ view, so an analysis's staged tables are computed once. How to run on a cluster:
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,6 +59,7 @@ def spark_session(master: str | None = None) -> Any:
         for key, value in SESSION_CONF.items():
             builder = builder.config(key, value)
         spark = builder.getOrCreate()
+        _workers_use_this_python(spark)
         _sessions["spark-submit"] = spark
         return spark
     if url.startswith("sc://"):
@@ -72,8 +74,17 @@ def spark_session(master: str | None = None) -> Any:
     spark = builder.getOrCreate()
     if not url.startswith("sc://"):
         spark.sparkContext.setLogLevel("ERROR")
+        _workers_use_this_python(spark)
     _sessions[url] = spark
     return spark
+
+
+def _workers_use_this_python(spark: Any) -> None:
+    """Local Spark starts its Python workers (UDFs, RDD scoring) with ``$PYSPARK_PYTHON`` or
+    ``python3`` from PATH, which need not be this environment (where observatory, numpy and
+    scikit-learn are): a local driver uses the interpreter running it. A cluster sets its own."""
+    if not os.environ.get("PYSPARK_PYTHON") and str(spark.sparkContext.master).startswith("local"):
+        spark.sparkContext.pythonExec = sys.executable
 
 
 def python_value(value: Any) -> Any:

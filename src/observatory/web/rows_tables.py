@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import tempfile
 import threading
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
-from fastapi import HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
-from starlette.background import BackgroundTask
 
 from observatory.store import Warehouse
 from observatory.web.deps import host
+from observatory.web.exports import export_response
 from observatory.web.render import render, render_text
-from observatory.web.tables import TablePage, TableQuery, TableSpec, export_csv, export_xlsx, run
+from observatory.web.tables import TablePage, TableQuery, TableSpec, run
 
 
 def as_row(item: Any) -> dict[str, Any]:
@@ -127,26 +125,4 @@ def rows_response(
 
 def _export(request: Request, spec: TableSpec, w: Warehouse, fmt: str) -> Response:
     query = TableQuery.from_params(spec, dict(request.query_params))
-    if fmt == "csv":
-        return StreamingResponse(
-            export_csv(w, query),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{spec.key}.csv"'},
-        )
-    if fmt == "xlsx":
-        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
-            out = Path(handle.name)
-        try:
-            export_xlsx(w, query, out)
-        except ValueError as exc:
-            out.unlink(missing_ok=True)
-            raise HTTPException(400, str(exc)) from exc
-        finally:
-            w.con.close()
-        return FileResponse(
-            out,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            filename=f"{spec.key}.xlsx",
-            background=BackgroundTask(out.unlink, missing_ok=True),
-        )
-    raise HTTPException(400, f"unknown format {fmt!r}: use csv or xlsx")
+    return export_response(w, query, fmt, written=w.con.close if fmt == "xlsx" else None)

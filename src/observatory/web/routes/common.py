@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import functools
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import (
-    FileResponse,
     HTMLResponse,
     JSONResponse,
     Response,
-    StreamingResponse,
 )
 from markupsafe import Markup
-from starlette.background import BackgroundTask
 
 from observatory.web import links
 from observatory.web.deps import host, warehouse
+from observatory.web.exports import export_response
 from observatory.web.render import render, render_text
-from observatory.web.tables import TablePage, TableQuery, TableSpec, export_csv, export_xlsx, run
+from observatory.web.tables import TablePage, TableQuery, TableSpec, run
 
 Scope = list[tuple[str, dict[str, Any]]]
 
@@ -100,29 +96,7 @@ def export(
     fmt: str,
     defaults: dict[str, str] | None = None,
 ) -> Response:
-    query = _query(request, spec, scope, defaults)
-    w = warehouse(request)
-    if fmt == "csv":
-        return StreamingResponse(
-            export_csv(w, query),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{spec.key}.csv"'},
-        )
-    if fmt == "xlsx":
-        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
-            out = Path(handle.name)
-        try:
-            export_xlsx(w, query, out)
-        except ValueError as exc:
-            out.unlink(missing_ok=True)
-            raise HTTPException(400, str(exc)) from exc
-        return FileResponse(
-            out,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            filename=f"{spec.key}.xlsx",
-            background=BackgroundTask(out.unlink, missing_ok=True),
-        )
-    raise HTTPException(400, f"unknown format {fmt!r}: use csv or xlsx")
+    return export_response(warehouse(request), _query(request, spec, scope, defaults), fmt)
 
 
 def table_response(
