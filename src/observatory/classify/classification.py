@@ -20,6 +20,7 @@ from observatory.classify import categories
 from observatory.classify.cpv import CpvModel, leave_one_out, notice_text
 from observatory.classify.evidence import (
     contract_evidence,
+    document_chunks,
     holdout_date,
     line_documents,
     stage_contracts,
@@ -74,6 +75,13 @@ def _supplier_decisions(warehouse: Warehouse) -> dict[str, tuple[str, str]]:
     return {r["target_key"]: (r["code"], r["why"]) for r in rows}
 
 
+def _decided(
+    decisions: dict[str, tuple[str, str]], ev: Evidence, name_key: str | None
+) -> tuple[str, str] | None:
+    """A person's decision on the document's supplier (by supplier, else by published name)."""
+    return decisions.get(ev.supplier or "") or decisions.get(name_key or "")
+
+
 def classify(
     warehouse: Warehouse,
     progress: Callable[[str], None] | None = None,
@@ -96,29 +104,26 @@ def classify(
     step("reading spend lines")
     lines = stage_lines(warehouse)
     cut = holdout_date(warehouse)
-    docs = line_documents(warehouse, "true", cut)
+    # The model learns from the labelled documents only; every document is then scored a chunk
+    # at a time (classify_predictions), so memory does not grow with the warehouse.
+    docs = line_documents(warehouse, "true", cut, labelled_only=True)
     decisions = _supplier_decisions(warehouse)
-    decided_doc: dict[int, tuple[str, str]] = {}
-    for i, ev in enumerate(docs.evidence):
-        hit = decisions.get(ev.supplier or "") or decisions.get(docs.name_keys[i] or "")
-        if hit:
-            decided_doc[i] = hit
-
     evidence = list(docs.evidence)
     label_doc, label_code = list(docs.label_doc), list(docs.label_code)
     label_lines, label_holdout = list(docs.label_lines), list(docs.label_holdout)
-    # A decision on a supplier labels its lines that have no label of their own.
-    unlabelled = warehouse.fetch(
-        "SELECT doc, count(*) AS n FROM classify_lines WHERE label IS NULL GROUP BY doc"
-    )
-    index = {k: i for i, k in enumerate(docs.keys)}
-    for r in unlabelled:
-        i = index[r["doc"]]
-        if i in decided_doc:
-            label_doc.append(i)
-            label_code.append(decided_doc[i][0])
-            label_lines.append(int(r["n"]))
-            label_holdout.append(False)
+    if decisions:
+        # A decision on a supplier labels its lines that have no label of their own.
+        for chunk in document_chunks(warehouse):
+            for ev, name_key, n in zip(
+                chunk.evidence, chunk.name_keys, chunk.unlabelled, strict=True
+            ):
+                hit = _decided(decisions, ev, name_key)
+                if hit and n:
+                    label_doc.append(len(evidence))
+                    evidence.append(ev)
+                    label_code.append(hit[0])
+                    label_lines.append(n)
+                    label_holdout.append(False)
 
     contracts = stage_contracts(warehouse)
     first_contract = len(evidence)
@@ -147,31 +152,43 @@ def classify(
         labels,
         code_texts=code_texts(codes),
     )
-    step(f"classifying {len(evidence):,} distinct lines and contracts")
-    predictions = predict(model, evidence) if predict else model.predict(evidence)
-
+    score = (lambda ev: predict(model, ev)) if predict else model.predict
+    documents = int(warehouse.fetch_value("SELECT count(DISTINCT doc) FROM classify_lines"))
+    step(f"classifying {documents:,} distinct lines and {len(contracts):,} contracts")
     run_id = int(warehouse.fetch_value("SELECT nextval('classification_run_seq')"))
-    n_docs = len(docs.evidence)
-    table = pa.table(
-        {
-            "doc": pa.array(docs.keys, pa.uint64()),
-            "code": predictions.codes[:n_docs],
-            "confidence": predictions.confidence[:n_docs],
-            "reason": predictions.reasons[:n_docs],
-            "supplier_code": [decided_doc.get(i, (None, None))[0] for i in range(n_docs)],
-            "supplier_why": [decided_doc.get(i, (None, None))[1] for i in range(n_docs)],
-        }
+    warehouse.execute(
+        "CREATE OR REPLACE TEMP TABLE classify_predictions (doc UBIGINT, code VARCHAR, "
+        "confidence DOUBLE, reason VARCHAR, supplier_code VARCHAR, supplier_why VARCHAR)"
     )
+    for chunk in document_chunks(warehouse):
+        predictions = score(chunk.evidence)
+        decided = [
+            _decided(decisions, ev, k) or (None, None)
+            for ev, k in zip(chunk.evidence, chunk.name_keys, strict=True)
+        ]
+        table = pa.table(
+            {
+                "doc": pa.array(chunk.keys, pa.uint64()),
+                "code": predictions.codes,
+                "confidence": predictions.confidence,
+                "reason": predictions.reasons,
+                "supplier_code": [d[0] for d in decided],
+                "supplier_why": [d[1] for d in decided],
+            }
+        )
+        warehouse.register("classify_chunk", table)
+        try:
+            warehouse.execute("INSERT INTO classify_predictions SELECT * FROM classify_chunk")
+        finally:
+            warehouse.unregister("classify_chunk")
     step("writing categories")
-    warehouse.register("classify_predictions", table)
-    try:
-        with warehouse.transaction():
-            warehouse.execute(sql_text("classify_write").replace("$run_id", str(run_id)))
-    finally:
-        warehouse.unregister("classify_predictions")
+    with warehouse.transaction():
+        warehouse.execute(sql_text("classify_write").replace("$run_id", str(run_id)))
+    warehouse.execute("DROP TABLE classify_predictions")
 
+    contract_predictions = score([contract_evidence(r) for r in contracts])
     contract_sources = _write_contracts(
-        warehouse, contracts, predictions, first_contract, decisions, run_id, step
+        warehouse, contracts, contract_predictions, decisions, run_id, step
     )
     by_source = {
         r["source"]: int(r["n"])
@@ -221,18 +238,14 @@ def classify(
 def _write_contracts(
     warehouse: Warehouse,
     contracts: list[dict[str, Any]],
-    predictions: Any,
-    first: int,
+    predictions: Predictions,
     decisions: dict[str, tuple[str, str]],
     run_id: int,
     step: Callable[[str], None],
 ) -> dict[str, dict[str, int]]:
     rows: list[tuple[Any, ...]] = []
     for k, r in enumerate(contracts):
-        ev = contract_evidence(r)
-        supplier = decisions.get(ev.supplier or "") or decisions.get(
-            supplier_name_key(r["supplier_name"]) or ""
-        )
+        supplier = _decided(decisions, contract_evidence(r), supplier_name_key(r["supplier_name"]))
         if r["decided_code"]:
             rows.append(
                 (
@@ -271,9 +284,9 @@ def _write_contracts(
                 (
                     r["contract_key"],
                     "proclass",
-                    predictions.codes[first + k],
-                    float(predictions.confidence[first + k]),
-                    predictions.reasons[first + k],
+                    predictions.codes[k],
+                    float(predictions.confidence[k]),
+                    predictions.reasons[k],
                     "model",
                 )
             )

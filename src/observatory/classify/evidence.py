@@ -7,6 +7,7 @@ result back to every line: that is what makes a year of lines take seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -73,19 +74,32 @@ def holdout_date(
     )
 
 
+def _documents_sql(where: str = "") -> str:
+    columns = ", ".join(f"any_value({c}) AS {c}" for c in _EVIDENCE_COLUMNS.split(", "))
+    return (
+        f"SELECT doc, {columns}, count(*) FILTER (WHERE label IS NULL) AS unlabelled "
+        f"FROM classify_lines {where} GROUP BY doc ORDER BY doc"
+    )
+
+
 def line_documents(
     warehouse: Warehouse,
     learn_where: str = "label IS NOT NULL",
     holdout_from: date | None = None,
     label: str = "label",
     params: dict[str, Any] | None = None,
+    labelled_only: bool = False,
 ) -> Documents:
     """Distinct documents of ``classify_lines``, with the ``label`` column of the lines matching
-    ``learn_where`` (evaluation learns from ``published_code`` only, so no decision leaks)."""
-    rows = warehouse.fetch(
-        f"SELECT doc, {', '.join(f'any_value({c}) AS {c}' for c in _EVIDENCE_COLUMNS.split(', '))} "
-        "FROM classify_lines GROUP BY doc ORDER BY doc"
+    ``learn_where`` (evaluation learns from ``published_code`` only, so no decision leaks).
+    ``labelled_only``: just the documents with a label (what a model learns from), which at
+    national scale are a fraction of all of them."""
+    where = (
+        f"WHERE doc IN (SELECT doc FROM classify_lines WHERE {label} IS NOT NULL AND {learn_where})"
+        if labelled_only
+        else ""
     )
+    rows = warehouse.fetch(_documents_sql(where), params if labelled_only else None)
     index = {r["doc"]: i for i, r in enumerate(rows)}
     labels = warehouse.fetch(
         f"""
@@ -105,6 +119,38 @@ def line_documents(
         label_holdout=[bool(r["holdout"]) for r in labels],
         name_keys=[supplier_name_key(r["supplier_name"]) for r in rows],
     )
+
+
+@dataclass
+class DocumentChunk:
+    keys: list[int]
+    evidence: list[Evidence]
+    name_keys: list[str | None]
+    unlabelled: list[int]  # the document's lines without a label of their own
+
+
+def document_chunks(warehouse: Warehouse, size: int = 200_000) -> Iterator[DocumentChunk]:
+    """Every distinct document of ``classify_lines``, ``size`` at a time (in doc order): memory
+    stays that of one chunk however many lines the warehouse holds. Each chunk is its own query
+    (a streamed result would hold the connection, which the caller writes through between
+    chunks)."""
+    warehouse.execute(
+        "CREATE OR REPLACE TEMP TABLE classify_documents AS "
+        f"SELECT row_number() OVER (ORDER BY doc) AS k, * FROM ({_documents_sql()})"
+    )
+    total = int(warehouse.fetch_value("SELECT count(*) FROM classify_documents"))
+    for start in range(0, total, size):
+        rows = warehouse.fetch(
+            "SELECT * FROM classify_documents WHERE k > $start AND k <= $stop ORDER BY k",
+            {"start": start, "stop": start + size},
+        )
+        yield DocumentChunk(
+            keys=[r["doc"] for r in rows],
+            evidence=[_evidence(r) for r in rows],
+            name_keys=[supplier_name_key(r["supplier_name"]) for r in rows],
+            unlabelled=[int(r["unlabelled"]) for r in rows],
+        )
+    warehouse.execute("DROP TABLE classify_documents")
 
 
 def stage_contracts(warehouse: Warehouse) -> list[dict[str, Any]]:

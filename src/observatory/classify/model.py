@@ -25,6 +25,11 @@ ALPHA = 0.01
 
 
 PREDICT_BATCH = 20_000  # documents scored at once
+# The model keeps the commonest tokens of its training documents, at most this many. Complement
+# NB holds dense codes x tokens arrays (about 600 x tokens x 8 bytes, several of them while
+# fitting), so this bounds its memory at any size: the real network has ~75,000 tokens (none
+# left out); a generated national year of 1M lines has 430,000 and needed 16 GB without it.
+MAX_FEATURES = 150_000
 
 
 @dataclass
@@ -94,7 +99,9 @@ class LineModel:
     def fit(
         self, evidence: Sequence[Evidence], codes: Sequence[str], lines: Sequence[int]
     ) -> LineModel:
-        self.vectoriser = CountVectorizer(analyzer=tokens, binary=True, dtype=np.float64)
+        self.vectoriser = CountVectorizer(
+            analyzer=tokens, binary=True, dtype=np.float64, max_features=MAX_FEATURES
+        )
         x = self.vectoriser.fit_transform(evidence)
         # log(1 + lines): a supplier paid weekly should not drown one paid once a year.
         weight = np.log1p(np.asarray(lines, dtype=float))
@@ -132,7 +139,12 @@ class LineModel:
         self, evidence: Sequence[Evidence], truth: Sequence[str], lines: Sequence[int]
     ) -> None:
         """Fit confidence = P(right | margin, supplier known) on held-out labelled evidence."""
-        first, extra, _ = self._scores(evidence)
+        scored = [
+            self._scores(evidence[i : i + PREDICT_BATCH])[:2]
+            for i in range(0, len(evidence), PREDICT_BATCH)
+        ]
+        first = np.concatenate([f for f, _ in scored])
+        extra = np.concatenate([e for _, e in scored])
         correct = (self.classes[first] == np.asarray(truth)).astype(float)
         weight = np.asarray(lines, dtype=float)
         known = self.known(evidence)

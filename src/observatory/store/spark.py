@@ -28,9 +28,20 @@ _sessions: dict[str, Any] = {}
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.sql.shuffle.partitions": "4",
-    "spark.driver.memory": "4g",
     "spark.ui.showConsoleProgress": "false",
 }
+
+
+def local_driver_memory() -> str:
+    """A local driver is the whole cluster: ``$OBSERVATORY_SPARK_DRIVER_MEMORY``, else half of
+    the machine's memory (supplier resolution at a million lines needed more than 4 GB)."""
+    chosen = os.environ.get("OBSERVATORY_SPARK_DRIVER_MEMORY")
+    if chosen:
+        return chosen
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(2, total // 2**31)}g"
+
+
 SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "false",
@@ -67,7 +78,7 @@ def spark_session(master: str | None = None) -> Any:
     else:
         builder = builder.master(url)
         if url.startswith("local"):
-            for key, value in LOCAL_CONF.items():
+            for key, value in {**LOCAL_CONF, "spark.driver.memory": local_driver_memory()}.items():
                 builder = builder.config(key, value)
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)
