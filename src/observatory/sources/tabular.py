@@ -196,9 +196,10 @@ def iter_records(
     position = {"i": start}
 
     def feed() -> Iterator[str]:
+        # With its line end, as from a file: a quoted cell that spans lines keeps its line break.
         while position["i"] < stop:
             position["i"] += 1
-            yield lines[position["i"] - 1]
+            yield lines[position["i"] - 1] + "\n"
 
     reader = csv.reader(feed(), delimiter=delimiter, strict=False)
     first = start
@@ -433,12 +434,15 @@ def open_table(name: str, data: bytes) -> TableFile:
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise LoadError(f"{name}: a binary file, not CSV text or a spreadsheet")
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    crs = 0 if utf16 else data.count(b"\r")
-    if not utf16 and (crs == 0 or crs == data.count(b"\r\n")):
-        decoded = decode(data)
-        if decoded.utf8 is not None:  # plain UTF-8 without bare CRs: no copy of the bytes
-            sheet, ending = _utf8_sheet(decoded.utf8, crs)
-            return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
+    if not utf16:
+        crs, lfs = data.count(b"\r"), data.count(b"\n")
+        # Every line ending LF, or every one CRLF: DuckDB can split the bytes as they are. (A
+        # CRLF file with a lone LF, such as a line break inside a quoted cell, is normalised.)
+        if crs == 0 or crs == lfs == data.count(b"\r\n"):
+            decoded = decode(data)
+            if decoded.utf8 is not None:  # plain UTF-8: no copy of the bytes
+                sheet, ending = _utf8_sheet(decoded.utf8, crs, lfs)
+                return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
     if utf16:
         decoded = decode(data)
         decoded.text, ending, line_count = normalise_newlines(decoded.text or "")
@@ -450,11 +454,10 @@ def open_table(name: str, data: bytes) -> TableFile:
     return TableFile(name, decoded.encoding, ending, [sheet], decoded.notes)
 
 
-def _utf8_sheet(utf8: bytes, crlfs: int) -> tuple[Sheet, str]:
-    """A sheet over UTF-8 bytes whose lines end in LF or CRLF, kept as published: rewriting a
-    year's file to drop its CRs costs more than DuckDB's split of it into lines."""
-    newlines = utf8.count(b"\n")
-    ending = "\\r\\n" if crlfs and crlfs >= newlines - crlfs else "\\n"
+def _utf8_sheet(utf8: bytes, crlfs: int, newlines: int) -> tuple[Sheet, str]:
+    """A sheet over UTF-8 bytes whose lines all end in LF, or all in CRLF, kept as published:
+    rewriting a year's file to drop its CRs costs more than DuckDB's split of it into lines."""
+    ending = "\\r\\n" if crlfs else "\\n"
     final = 2 if utf8.endswith(b"\r\n") else 1 if utf8.endswith(b"\n") else 0
     line_count = 0 if len(utf8) == final else newlines + (0 if final else 1)
     sheet = Sheet("", "", None, utf8=utf8, line_count=line_count, crlf=crlfs > 0)
