@@ -191,3 +191,21 @@ def test_cpv_leave_one_out_on_contracts_finder_notices(network_copy: Path) -> No
     assert result.notices == 80 + 59 - 6
     assert result.division_accuracy >= 0.4
     assert result.division_accuracy >= 2 * result.majority_division_accuracy
+
+
+def test_a_sample_of_labelled_documents_still_classifies_every_line(
+    network_copy: Path, years, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past TRAINING_DOCUMENTS labelled documents the model learns from a sample (bounded memory
+    at national scale); every line is still classified and the publisher's own codes still win."""
+    import observatory.classify.classification as classification
+
+    published = sum(_labelled(r) for rows in years.values() for r in rows)
+    monkeypatch.setattr(classification, "TRAINING_DOCUMENTS", 2_000)
+    with Warehouse.open(network_copy) as w:
+        result = classify(w)
+        assert any("learnt from a random 2,000 of the" in n for n in result.notes)
+        # Fewer labelled lines than the publisher gives: only the sampled documents' lines.
+        assert 0 < result.training_lines < published
+        assert result.lines_by_source["published"] == published
+        assert w.fetch_value("SELECT count(*) FROM spend_lines WHERE category_code IS NULL") == 0

@@ -89,23 +89,29 @@ def line_documents(
     label: str = "label",
     params: dict[str, Any] | None = None,
     labelled_only: bool = False,
+    limit: int | None = None,
 ) -> Documents:
     """Distinct documents of ``classify_lines``, with the ``label`` column of the lines matching
     ``learn_where`` (evaluation learns from ``published_code`` only, so no decision leaks).
     ``labelled_only``: just the documents with a label (what a model learns from), which at
-    national scale are a fraction of all of them."""
-    where = (
-        f"WHERE doc IN (SELECT doc FROM classify_lines WHERE {label} IS NOT NULL AND {learn_where})"
-        if labelled_only
-        else ""
+    national scale are a fraction of all of them; ``limit``: at most that many of them, the
+    first by doc hash, which is a uniform random sample."""
+    labelled = f"{label} IS NOT NULL AND {learn_where}"
+    chosen = ""
+    if labelled_only:
+        chosen = (
+            f"doc IN (SELECT DISTINCT doc FROM classify_lines WHERE {labelled} ORDER BY doc"
+            + (f" LIMIT {int(limit)})" if limit else ")")
+        )
+    rows = warehouse.fetch(
+        _documents_sql(f"WHERE {chosen}" if chosen else ""), params if labelled_only else None
     )
-    rows = warehouse.fetch(_documents_sql(where), params if labelled_only else None)
     index = {r["doc"]: i for i, r in enumerate(rows)}
     labels = warehouse.fetch(
         f"""
         SELECT doc, {label} AS label, coalesce(payment_date > $holdout, false) AS holdout,
                count(*) AS n
-        FROM classify_lines WHERE {label} IS NOT NULL AND {learn_where}
+        FROM classify_lines WHERE {labelled} {f"AND {chosen}" if chosen else ""}
         GROUP BY ALL ORDER BY doc, label, holdout
         """,
         {**(params or {}), "holdout": holdout_from},
