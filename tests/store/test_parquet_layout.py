@@ -101,3 +101,32 @@ def test_loading_after_a_layout_takes_new_ids(small: Warehouse, tmp_path: Path) 
     after = {r["load_id"] for r in fresh.fetch("SELECT load_id FROM load_receipts")}
     assert receipts[0].rows_loaded > 0
     assert len(after) == len(before) + 1 and before < after
+
+
+def test_export_and_load_warehouse_commands_round_trip(tmp_path: Path) -> None:
+    """`observatory export warehouse` then `observatory load warehouse` on a real month: the
+    lines and pounds come back as the independent reader counts them; a folder without a
+    manifest is refused with the reason."""
+    from independent import read
+    from typer.testing import CliRunner
+
+    from observatory.cli import app
+
+    source = need(DATA / "manchester" / "2021-04.csv")
+    first, second, layout = tmp_path / "a.duckdb", tmp_path / "b.duckdb", tmp_path / "layout"
+    with Warehouse.open(first) as w:
+        load_spend(w, [str(source)], "manchester")
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["export", "warehouse", "--out", str(layout), "--db", str(first), "--json"]
+    )
+    assert done.exit_code == 0, done.output
+    expected = read(source)
+    assert json.loads(done.stdout)["tables"]["spend_lines"] == expected.rows
+    done = runner.invoke(app, ["load", "warehouse", str(layout), "--db", str(second), "--json"])
+    assert done.exit_code == 0, done.output
+    with Warehouse.open(second, read_only=True) as w:
+        assert w.fetch_value("SELECT count(*) FROM spend_lines") == expected.rows
+        assert w.fetch_value("SELECT sum(amount) FROM spend_lines") == expected.amount
+    refused = runner.invoke(app, ["load", "warehouse", str(tmp_path), "--db", str(second)])
+    assert refused.exit_code != 0 and "manifest.json" in refused.output

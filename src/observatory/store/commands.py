@@ -4,6 +4,7 @@ loads such a layout back into a DuckDB warehouse. ``register(app)`` adds both.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from observatory.commandline import (
     print_json,
     sub_app,
 )
+from observatory.store import Warehouse
 from observatory.store.parquet_layout import LayoutError, read_layout, write_layout
 
 
@@ -35,6 +37,26 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
         out.print(f"[dim]empty (schema kept): {', '.join(empty)}[/dim]")
 
 
+def _move(
+    action: Callable[[Warehouse, Path], dict[str, int]],
+    db: Path | None,
+    layout: Path,
+    verb: str,
+    as_json: bool,
+    read_only: bool,
+) -> None:
+    """Write the warehouse to a layout or read one into it, and report the rows per table."""
+    with open_warehouse(db, read_only=read_only) as warehouse:
+        try:
+            counts = action(warehouse, layout)
+        except LayoutError as exc:
+            raise fail(exc) from exc
+    if as_json:
+        print_json({"layout": str(layout), "tables": counts})
+    else:
+        _print_counts(f"{verb} {layout}", counts)
+
+
 def export_warehouse_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the layout to.")],
     db: DbOption = None,
@@ -42,15 +64,7 @@ def export_warehouse_cmd(
 ) -> None:
     """Write every warehouse table as Parquet: spend lines partitioned by member and payment
     month, other tables one file each, and manifest.json (row counts and columns)."""
-    with open_warehouse(db, read_only=True) as warehouse:
-        try:
-            counts = write_layout(warehouse, out_dir)
-        except LayoutError as exc:
-            raise fail(exc) from exc
-    if as_json:
-        print_json({"layout": str(out_dir), "tables": counts})
-    else:
-        _print_counts(f"Wrote {out_dir}", counts)
+    _move(write_layout, db, out_dir, "Wrote", as_json, read_only=True)
 
 
 def load_warehouse_cmd(
@@ -60,15 +74,7 @@ def load_warehouse_cmd(
 ) -> None:
     """Load a Parquet layout (written by DuckDB or Spark) into the warehouse, replacing the rows
     of every table the layout holds."""
-    with open_warehouse(db) as warehouse:
-        try:
-            counts = read_layout(warehouse, layout)
-        except LayoutError as exc:
-            raise fail(exc) from exc
-    if as_json:
-        print_json({"layout": str(layout), "tables": counts})
-    else:
-        _print_counts(f"Loaded {layout}", counts)
+    _move(read_layout, db, layout, "Loaded", as_json, read_only=False)
 
 
 def register(app: typer.Typer) -> None:
