@@ -6,6 +6,7 @@ are compared row for row, money as Decimal to the penny, both sides sorted by al
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -109,6 +110,28 @@ def test_the_seam_on_spark_gives_duckdbs_python_values(spark_session_local: Any)
         with spark.transaction():
             spark.execute("DROP TABLE IF EXISTS t")
         assert spark.fetch_value("SELECT 1 WHERE false") is None
+
+
+def test_a_spark_warehouse_knows_when_its_layout_changes(
+    real_small_layout: Path,  # noqa: F811
+    spark_session_local: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Staged analysis tables are kept while the data version stands: on Spark it comes from the
+    layout's files, so a rewritten file must change it and nothing else may."""
+    from observatory.store.spark import SparkWarehouse
+
+    layout = tmp_path / "layout"
+    shutil.copytree(real_small_layout, layout)
+    with SparkWarehouse.open(layout) as spark:
+        before = spark.data_version()
+        assert spark.data_version() == before
+        spark.execute("CREATE OR REPLACE TEMP TABLE scratch AS SELECT 1 AS n")
+        assert spark.data_version() == before  # a staged table is not the data
+        part = next(layout.glob("spend_lines/**/*.parquet"))
+        stat = part.stat()
+        os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert spark.data_version() != before
 
 
 # -- the analyses ---------------------------------------------------------------------------------

@@ -95,6 +95,26 @@ class LineModel:
     calibration_table: list[CalibrationBin] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # code -> label for reasons
     history: dict[str, Counter[str]] = field(default_factory=dict)  # supplier key -> codes
+    # Derived from the fitted classifier once, not per batch of documents; rebuilt after
+    # unpickling rather than shipped to Spark's workers.
+    _scoring: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_scoring"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._scoring = {}
+
+    def _derived(self) -> dict[str, np.ndarray]:
+        if not self._scoring:
+            weights = self.classifier.feature_log_prob_
+            self._scoring = {
+                "weights_t": np.ascontiguousarray(weights.T),  # a view: fit stored it so
+                "mean": weights.mean(axis=0),  # a codes x tokens lift matrix: hundreds of MB
+                "names": self.vectoriser.get_feature_names_out(),
+            }
+        return self._scoring
 
     def fit(
         self, evidence: Sequence[Evidence], codes: Sequence[str], lines: Sequence[int]
@@ -105,7 +125,14 @@ class LineModel:
         x = self.vectoriser.fit_transform(evidence)
         # log(1 + lines): a supplier paid weekly should not drown one paid once a year.
         weight = np.log1p(np.asarray(lines, dtype=float))
-        self.classifier = ComplementNB(alpha=self.alpha).fit(x, list(codes), sample_weight=weight)
+        classifier = ComplementNB(alpha=self.alpha).fit(x, list(codes), sample_weight=weight)
+        # Scoring multiplies by the transposed weights, which scipy wants contiguous: keep them
+        # stored that way (the same numbers), and drop the raw counts scoring never reads, so a
+        # fitted model holds one codes x tokens array instead of three.
+        classifier.feature_log_prob_ = np.ascontiguousarray(classifier.feature_log_prob_.T).T
+        del classifier.feature_count_, classifier.feature_all_
+        self.classifier = classifier
+        self._scoring = {}
         history: dict[str, Counter[str]] = defaultdict(Counter)
         for ev, code, n in zip(evidence, codes, lines, strict=True):
             if ev.supplier:
@@ -121,15 +148,16 @@ class LineModel:
         x = self.vectoriser.transform(evidence)
         # Complement NB leaves out the class prior; adding it back (as plain NB has it) keeps
         # lines with little evidence, such as new suppliers', on the publisher's common codes.
-        jll = np.asarray(x @ self.classifier.feature_log_prob_.T)
+        jll = np.asarray(x @ self._derived()["weights_t"])
         jll = jll + self.classifier.class_log_prior_
         if jll.shape[1] == 1:
             return np.zeros(len(evidence), dtype=int), np.full(len(evidence), np.inf), x
-        top2 = np.argpartition(-jll, 1, axis=1)[:, :2]
         rows = np.arange(len(evidence))
-        first = np.where(jll[rows, top2[:, 0]] >= jll[rows, top2[:, 1]], top2[:, 0], top2[:, 1])
-        second = np.where(first == top2[:, 0], top2[:, 1], top2[:, 0])
-        margin = jll[rows, first] - jll[rows, second]
+        first = jll.argmax(axis=1)
+        best = jll[rows, first]
+        jll[rows, first] = -np.inf
+        second = jll.argmax(axis=1)
+        margin = best - jll[rows, second]
         return first, np.stack([margin, second], axis=1), x
 
     def known(self, evidence: Sequence[Evidence]) -> np.ndarray:
@@ -197,20 +225,24 @@ class LineModel:
     # -- reasons -------------------------------------------------------------------------------
     def _reasons(self, evidence: Sequence[Evidence], first: np.ndarray, x: object) -> list[str]:
         """Name the token that most favours the chosen code over the average code."""
-        weights = self.classifier.feature_log_prob_
-        mean = weights.mean(axis=0)  # a codes x tokens lift matrix would take hundreds of MB
+        derived = self._derived()
+        weights, mean, names = self.classifier.feature_log_prob_, derived["mean"], derived["names"]
         csr = x.tocsr()  # type: ignore[attr-defined]
-        names = self.vectoriser.get_feature_names_out()
+        rows = np.repeat(np.arange(len(evidence)), np.diff(csr.indptr))
+        # Every (document, token) lift at once; the first of a document's highest lifts is the
+        # one np.argmax would pick within its row.
+        lift = weights[first[rows], csr.indices] - mean[csr.indices]
+        order = np.lexsort((np.arange(len(lift)), -lift, rows))
+        starts = np.searchsorted(rows[order], np.arange(len(evidence)))
         out = []
         for i, ev in enumerate(evidence):
-            cols = csr.indices[csr.indptr[i] : csr.indptr[i + 1]]
-            if not len(cols):
+            if csr.indptr[i] == csr.indptr[i + 1]:
                 out.append("no evidence the model knows: the most common code")
                 continue
-            lift = weights[first[i], cols] - mean[cols]
-            best = int(np.argmax(lift))
-            reason = self._reason(ev, str(self.classes[first[i]]), str(names[cols[best]]))
-            if lift[best] < WEAK or names[cols[best]].startswith("m="):
+            best = order[starts[i]]
+            token = str(names[csr.indices[best]])
+            reason = self._reason(ev, str(self.classes[first[i]]), token)
+            if lift[best] < WEAK or token.startswith("m="):
                 reason = f"weak evidence: {reason}"
             out.append(reason)
         return out

@@ -159,25 +159,14 @@ def run_sql(warehouse: Warehouse, name: str, params: dict[str, Any]) -> list[dic
     return warehouse.fetch(last, used or None)
 
 
-def _data_version(warehouse: Warehouse) -> tuple[Any, ...]:
-    row = warehouse.fetch(
-        "SELECT (SELECT count(*) FROM spend_lines) AS lines, "
-        "(SELECT max(load_id) FROM spend_lines) AS load_id, "
-        "(SELECT count(*) FROM contracts) AS contracts, "
-        "(SELECT count(supplier_id) FROM spend_lines) AS resolved, "
-        "(SELECT count(*) FROM line_categories) AS classified"
-    )[0]
-    return tuple(row.values())
-
-
 def ensure_staged(
     warehouse: Warehouse, scope: Scope, *scripts: str, params: dict[str, Any] | None = None
 ) -> None:
     """Stage the scope's temp tables, then the given scripts, unless this connection already holds
     them for the same scope, parameters and loaded data (staging takes a second or two)."""
     if "_insight_staged" not in warehouse.__dict__:
-        prepare(warehouse)  # before _data_version, which reads the optional tables
-    key = (scope, _data_version(warehouse))
+        prepare(warehouse)  # before data_version, which reads the optional tables
+    key = (scope, warehouse.data_version())
     done: dict[Any, Any] = warehouse.__dict__.setdefault("_insight_staged", {})
     if done.get("scope") != key:
         stage_lines(warehouse, scope)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from observatory.store.transpile import SparkDialect, Statement
-from observatory.store.warehouse import split_statements
+from observatory.store.warehouse import DATA_VERSION_SQL, split_statements
 
 DEFAULT_MASTER = "local[*]"
 _sessions: dict[str, Any] = {}
@@ -121,6 +121,7 @@ class SparkWarehouse:
         self._cached: dict[str, Any] = {}
         self._on_close: list[Callable[[], None]] = []
         self._layout_tables: list[str] = []
+        self._layout_writes = 0
 
     @classmethod
     def open(cls, layout: Path | str, master: str | None = None) -> SparkWarehouse:
@@ -199,6 +200,17 @@ class SparkWarehouse:
             frame = self.spark.createDataFrame(table.to_pylist())
         frame.createOrReplaceTempView(name)
 
+    def data_version(self) -> tuple[Any, ...]:
+        """The layout's files (name, size, time) and this session's writes to its tables: a
+        directory listing, where counting the tables would be five Spark jobs per analysis."""
+        if self.path is None or not self.path.is_dir():
+            return tuple(self.fetch(DATA_VERSION_SQL)[0].values())
+        files = sorted(
+            (str(f.relative_to(self.path)), f.stat().st_size, f.stat().st_mtime_ns)
+            for f in self.path.rglob("*.parquet")
+        )
+        return (self._layout_writes, *files)
+
     def unregister(self, name: str) -> None:
         self._forget(name)
         self.spark.catalog.dropTempView(name)
@@ -252,6 +264,8 @@ class SparkWarehouse:
 
         frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
         frame.count()
+        if name in self._layout_tables:
+            self._layout_writes += 1
         self._forget(name)
         self._cached[name] = frame
         frame.createOrReplaceTempView(name)

@@ -42,6 +42,16 @@ def sql_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+# What staged analysis tables depend on: they are rebuilt when any of it changes.
+DATA_VERSION_SQL = (
+    "SELECT (SELECT count(*) FROM spend_lines) AS lines, "
+    "(SELECT max(load_id) FROM spend_lines) AS load_id, "
+    "(SELECT count(*) FROM contracts) AS contracts, "
+    "(SELECT count(supplier_id) FROM spend_lines) AS resolved, "
+    "(SELECT count(*) FROM line_categories) AS classified"
+)
+
+
 class WarehouseLocked(RuntimeError):
     """Another process (usually the web server) holds the warehouse for writing."""
 
@@ -119,6 +129,11 @@ class Warehouse:
 
     def register(self, name: str, table: Any) -> None:
         self.con.register(name, table)
+
+    def data_version(self) -> tuple[Any, ...]:
+        """Changes whenever lines, contracts, suppliers or categories do (another process may
+        load while the web app has tables staged)."""
+        return tuple(self.fetch(DATA_VERSION_SQL)[0].values())
 
     def unregister(self, name: str) -> None:
         self.con.unregister(name)
