@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -209,3 +210,22 @@ def test_a_sample_of_labelled_documents_still_classifies_every_line(
         assert 0 < result.training_lines < published
         assert result.lines_by_source["published"] == published
         assert w.fetch_value("SELECT count(*) FROM spend_lines WHERE category_code IS NULL") == 0
+
+
+def test_scoring_in_two_processes_gives_what_one_gives(network: Path, tmp_path: Path) -> None:
+    """At national scale the documents are scored by one process per core; every line and
+    contract must get the code, confidence and reason that one process gives."""
+    tables = {}
+    for workers in (1, 2):
+        copy = tmp_path / f"workers-{workers}.duckdb"
+        shutil.copy(network, copy)
+        with Warehouse.open(copy) as w:
+            result = classify(w, workers=workers)
+            assert result.lines > 0
+            tables[workers] = {
+                t: w.fetch(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL")
+                for t in ("line_categories", "contract_categories")
+            }
+    assert len(tables[1]["line_categories"]) > 0
+    assert any(r["source"] == "model" for r in tables[1]["line_categories"])
+    assert tables[2] == tables[1]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -27,6 +29,7 @@ from observatory.classify.evidence import (
     stage_lines,
 )
 from observatory.classify.features import Evidence, supplier_name_key
+from observatory.classify.local_scoring import PARALLEL_FROM, cores, process_predictor
 from observatory.classify.model import (
     CalibrationBin,
     LineModel,
@@ -91,9 +94,11 @@ def classify(
     warehouse: Warehouse,
     progress: Callable[[str], None] | None = None,
     predict: Callable[[LineModel, Sequence[Evidence]], Predictions] | None = None,
+    workers: int | None = None,
 ) -> ClassificationResult:
-    """``predict``: how the fitted model scores the documents (default: here, in one go;
-    ``spark_scoring.predictor(spark)`` spreads them over Spark's workers)."""
+    """``predict``: how the fitted model scores the documents (default: on this machine;
+    ``spark_scoring.predictor(spark)`` spreads them over Spark's workers). ``workers``: scoring
+    processes on this machine (default: one per core from PARALLEL_FROM documents, else one)."""
     step = progress or (lambda _: None)
     started = time.perf_counter()
     if not categories.codes(warehouse, "proclass"):
@@ -157,41 +162,23 @@ def classify(
         labels,
         code_texts=code_texts(codes),
     )
-    score = (lambda ev: predict(model, ev)) if predict else model.predict
     documents = int(warehouse.fetch_value("SELECT count(DISTINCT doc) FROM classify_lines"))
-    step(f"classifying {documents:,} distinct lines and {len(contracts):,} contracts")
-    run_id = int(warehouse.fetch_value("SELECT nextval('classification_run_seq')"))
-    warehouse.execute(
-        "CREATE OR REPLACE TEMP TABLE classify_predictions (doc UBIGINT, code VARCHAR, "
-        "confidence DOUBLE, reason VARCHAR, supplier_code VARCHAR, supplier_why VARCHAR)"
-    )
-    for chunk in document_chunks(warehouse):
-        predictions = score(chunk.evidence)
-        decided = [
-            _decided(decisions, ev, k) or (None, None)
-            for ev, k in zip(chunk.evidence, chunk.name_keys, strict=True)
-        ]
-        table = pa.table(
-            {
-                "doc": pa.array(chunk.keys, pa.uint64()),
-                "code": predictions.codes,
-                "confidence": predictions.confidence,
-                "reason": predictions.reasons,
-                "supplier_code": [d[0] for d in decided],
-                "supplier_why": [d[1] for d in decided],
-            }
+    if workers is None:
+        workers = cores() if documents >= PARALLEL_FROM else 1
+    with ExitStack() as scoring:
+        if predict:
+            score: Callable[[Sequence[Evidence]], Predictions] = partial(predict, model)
+        elif workers > 1:
+            score = scoring.enter_context(process_predictor(model, workers))
+        else:
+            score = model.predict
+        step(
+            f"classifying {documents:,} distinct lines and {len(contracts):,} contracts"
+            + (f" ({workers} processes)" if workers > 1 and not predict else "")
         )
-        warehouse.register("classify_chunk", table)
-        try:
-            warehouse.execute("INSERT INTO classify_predictions SELECT * FROM classify_chunk")
-        finally:
-            warehouse.unregister("classify_chunk")
-    step("writing categories")
-    with warehouse.transaction():
-        warehouse.execute(sql_text("classify_write").replace("$run_id", str(run_id)))
-    warehouse.execute("DROP TABLE classify_predictions")
-
-    contract_predictions = score([contract_evidence(r) for r in contracts])
+        run_id, contract_predictions = _score_everything(
+            warehouse, score, decisions, [contract_evidence(r) for r in contracts], step
+        )
     contract_sources = _write_contracts(
         warehouse, contracts, contract_predictions, decisions, run_id, step
     )
@@ -246,6 +233,48 @@ def classify(
         ],
     )
     return result
+
+
+def _score_everything(
+    warehouse: Warehouse,
+    score: Callable[[Sequence[Evidence]], Predictions],
+    decisions: dict[str, tuple[str, str]],
+    contract_documents: list[Evidence],
+    step: Callable[[str], None],
+) -> tuple[int, Predictions]:
+    """Every line's document a chunk at a time into line_categories; the contracts' predictions
+    returned (they are written with their CPV codes)."""
+    run_id = int(warehouse.fetch_value("SELECT nextval('classification_run_seq')"))
+    warehouse.execute(
+        "CREATE OR REPLACE TEMP TABLE classify_predictions (doc UBIGINT, code VARCHAR, "
+        "confidence DOUBLE, reason VARCHAR, supplier_code VARCHAR, supplier_why VARCHAR)"
+    )
+    for chunk in document_chunks(warehouse):
+        predictions = score(chunk.evidence)
+        decided = [
+            _decided(decisions, ev, k) or (None, None)
+            for ev, k in zip(chunk.evidence, chunk.name_keys, strict=True)
+        ]
+        table = pa.table(
+            {
+                "doc": pa.array(chunk.keys, pa.uint64()),
+                "code": predictions.codes,
+                "confidence": predictions.confidence,
+                "reason": predictions.reasons,
+                "supplier_code": [d[0] for d in decided],
+                "supplier_why": [d[1] for d in decided],
+            }
+        )
+        warehouse.register("classify_chunk", table)
+        try:
+            warehouse.execute("INSERT INTO classify_predictions SELECT * FROM classify_chunk")
+        finally:
+            warehouse.unregister("classify_chunk")
+    step("writing categories")
+    with warehouse.transaction():
+        warehouse.execute(sql_text("classify_write").replace("$run_id", str(run_id)))
+    warehouse.execute("DROP TABLE classify_predictions")
+    return run_id, score(contract_documents)
 
 
 def _write_contracts(

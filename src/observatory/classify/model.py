@@ -40,6 +40,19 @@ class Predictions:
     reasons: list[str]
     runner_up: list[str]
 
+    @classmethod
+    def join(cls, parts: Sequence[Predictions]) -> Predictions:
+        """Predictions of consecutive parts of a list of documents, as one."""
+        if not parts:
+            return cls([], np.zeros(0), np.zeros(0), [], [])
+        return cls(
+            [c for p in parts for c in p.codes],
+            np.concatenate([p.scores for p in parts]),
+            np.concatenate([p.confidence for p in parts]),
+            [r for p in parts for r in p.reasons],
+            [r for p in parts for r in p.runner_up],
+        )
+
 
 @dataclass
 class CalibrationBin:
@@ -201,19 +214,14 @@ class LineModel:
             # Scores are a documents x codes matrix (about 5 GB for a million documents and
             # ProClass's codes); every row is scored on its own, so batches give the same result
             # in bounded memory.
-            parts = [
-                self.predict(evidence[i : i + PREDICT_BATCH], explain)
-                for i in range(0, len(evidence), PREDICT_BATCH)
-            ]
-            return Predictions(
-                [c for p in parts for c in p.codes],
-                np.concatenate([p.scores for p in parts]),
-                np.concatenate([p.confidence for p in parts]),
-                [r for p in parts for r in p.reasons],
-                [r for p in parts for r in p.runner_up],
+            return Predictions.join(
+                [
+                    self.predict(evidence[i : i + PREDICT_BATCH], explain)
+                    for i in range(0, len(evidence), PREDICT_BATCH)
+                ]
             )
         if not len(evidence):
-            return Predictions([], np.zeros(0), np.zeros(0), [], [])
+            return Predictions.join([])
         first, extra, x = self._scores(evidence)
         margin = extra[:, 0]
         confidence = self._confidence(margin, self.known(evidence))

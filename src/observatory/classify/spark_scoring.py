@@ -19,6 +19,7 @@ from observatory.classify.features import Evidence
 from observatory.classify.model import LineModel, Predictions
 
 if TYPE_CHECKING:
+    from pyspark import Broadcast
     from pyspark.sql import SparkSession
 
 # The Evidence fields, in order, as shipped to Spark.
@@ -62,29 +63,26 @@ def _score_partition(model: Any, rows: Iterator[tuple[Any, ...]]) -> Iterator[tu
 
 def predict_on_spark(
     spark: SparkSession,
-    model: LineModel,
+    shared: Broadcast[LineModel],
     evidence: Sequence[Evidence],
     partitions: int | None = None,
 ) -> Predictions:
-    """``model.predict(evidence)`` with the documents spread over Spark's workers."""
+    """``model.predict(evidence)`` with the documents spread over Spark's workers (the model
+    already broadcast: ``shared``)."""
     if not len(evidence):
-        return model.predict(evidence)
+        return shared.value.predict(evidence)
     context = spark.sparkContext
     parts = partitions or max(
         context.defaultParallelism, -(-len(evidence) // DOCUMENTS_PER_PARTITION)
     )
     rows = [(i, *(getattr(ev, name) for name in FIELDS)) for i, ev in enumerate(evidence)]
-    shared = context.broadcast(model)
-    try:
-        # Plain Python rows (an RDD): scoring needs numpy and scikit-learn on the workers,
-        # not pandas, which Spark's Arrow-based mapInArrow requires.
-        scored = (
-            context.parallelize(rows, parts)
-            .mapPartitions(lambda part: _score_partition(shared, part))
-            .collect()
-        )
-    finally:
-        shared.unpersist()
+    # Plain Python rows (an RDD): scoring needs numpy and scikit-learn on the workers,
+    # not pandas, which Spark's Arrow-based mapInArrow requires.
+    scored = (
+        context.parallelize(rows, parts)
+        .mapPartitions(lambda part: _score_partition(shared, part))
+        .collect()
+    )
     if len(scored) != len(evidence):
         raise RuntimeError(f"Spark scored {len(scored)} of {len(evidence)} documents")
     scored.sort(key=lambda r: r[0])
@@ -100,7 +98,15 @@ def predict_on_spark(
 def predictor(spark: SparkSession, partitions: int | None = None) -> Any:
     """A drop-in for ``LineModel.predict`` (what ``classification.classify(predict=…)`` takes)."""
 
+    # classify() scores a national year a chunk at a time with one model: it is broadcast once
+    # (hundreds of MB), and again only if a different model comes.
+    current: dict[str, Any] = {}
+
     def predict(model: LineModel, evidence: Sequence[Evidence]) -> Predictions:
-        return predict_on_spark(spark, model, evidence, partitions)
+        if current.get("model") is not model:
+            if "shared" in current:
+                current["shared"].unpersist()
+            current.update(model=model, shared=spark.sparkContext.broadcast(model))
+        return predict_on_spark(spark, current["shared"], evidence, partitions)
 
     return predict
