@@ -231,8 +231,12 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     if size <= args.csv_load_max:
         steps.append(
             run_step(
-                "load (observatory load spend)",
-                [*step, "load", "spend", str(gen / "spend"), "--db", str(db)],
+                "load (observatory load spend --commit-every 100)",
+                [
+                    *step,
+                    *["load", "spend", str(gen / "spend"), "--commit-every", "100"],
+                    *["--db", str(db)],
+                ],
                 env,
                 log,
             )
@@ -287,8 +291,28 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     result["peak_rss_mib"] = max(s["peak_rss_mib"] for s in steps)
     result["load_average_after"] = load_average()
     if not args.keep:
-        shutil.rmtree(gen)
+        shutil.rmtree(gen / "spend")  # the members' file stays: --spark-only needs it
     return result
+
+
+def bench_spark_only(args: argparse.Namespace, size: int, previous: dict) -> dict:
+    """The Spark steps on the warehouse a previous DuckDB run of this size left in --work."""
+    work = args.work / f"n{size}"
+    db, gen = work / "warehouse.duckdb", work / "generated"
+    run = next((r for r in previous["runs"] if r["lines"] == size), None)
+    if run is None or not db.exists():
+        raise SystemExit(f"--spark-only: no DuckDB run of {size:,} lines to reuse in {work}")
+    env = dict(os.environ, OBSERVATORY_ORGANISATIONS=str(gen / "organisations.toml"))
+    run["spark"] = bench_spark(args, work, db, env, work / "steps.log")
+    run["spark"]["when"] = datetime.now(UTC).isoformat(timespec="seconds")
+    run["spark"]["commit"] = git_commit()
+    return run
+
+
+def git_commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
 
 
 def bench_spark(
@@ -366,8 +390,9 @@ def write_markdown(runs: list[dict], path: Path) -> None:
         "",
     ]
     for run in runs:
+        commit = f", commit {run['commit']}" if "commit" in run else ""
         lines += [
-            f"## {run['lines']:,} lines ({run['when']})",
+            f"## {run['lines']:,} lines ({run['when']}{commit})",
             "",
             f"- files: {run['files']:,}; load path: {run['load_path']}; DuckDB memory_limit "
             f"{run['duckdb_memory_limit']}; baseline {run['baseline_seconds']} s",
@@ -388,7 +413,8 @@ def write_markdown(runs: list[dict], path: Path) -> None:
             )
         spark = run.get("spark")
         if spark:
-            lines += ["", f"Spark `{spark['master']}`:", ""]
+            when = f" ({spark['when']}, commit {spark.get('commit')})" if "when" in spark else ""
+            lines += ["", f"Spark `{spark['master']}`{when}:", ""]
             if "baseline" in spark:
                 lines.append(
                     f"- Spark baseline (count the layout's lines): {spark['baseline']['seconds']} s"
@@ -397,13 +423,16 @@ def write_markdown(runs: list[dict], path: Path) -> None:
                 lines.append("- no `--engine spark` yet for: " + ", ".join(spark["not_available"]))
             lines += [
                 "",
-                "| step | seconds | ratio to Spark baseline | peak MiB | exit |",
-                "|---|---:|---:|---:|---:|",
+                "| step | seconds | ratio to Spark baseline | Spark / DuckDB | peak MiB | exit |",
+                "|---|---:|---:|---:|---:|---:|",
             ]
+            duck = {s["step"]: s["seconds"] for s in run["steps"]}
             for s in spark["steps"]:
+                same = duck.get(s["step"].removeprefix("spark "))
+                versus = round(s["seconds"] / same, 1) if same else ""
                 lines.append(
                     f"| {s['step']} | {s['seconds']} | "
-                    f"{s.get('ratio_to_spark_baseline')} | {s['peak_rss_mib']:,} | "
+                    f"{s.get('ratio_to_spark_baseline')} | {versus} | {s['peak_rss_mib']:,} | "
                     f"{s['exit_code']} |"
                 )
         lines.append("")
@@ -426,6 +455,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/observatory-national"))
     parser.add_argument("--out", type=Path, default=RESULTS / "national.json")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files.")
+    parser.add_argument(
+        "--spark-only",
+        action="store_true",
+        help="Only the Spark steps of --spark-sizes, on the warehouses earlier runs left.",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     profile = args.work / "profile.json"
@@ -438,10 +472,14 @@ def main() -> None:
         "duckdb": duckdb.__version__,
         "platform": platform.platform(),
     }
-    for size in args.sizes:
-        run = bench_size(args, size, profile)
-        run["when"] = datetime.now(UTC).isoformat(timespec="seconds")
-        run["machine"] = machine
+    for size in args.spark_sizes if args.spark_only else args.sizes:
+        if args.spark_only:
+            run = bench_spark_only(args, size, previous)
+        else:
+            run = bench_size(args, size, profile)
+            run["when"] = datetime.now(UTC).isoformat(timespec="seconds")
+            run["commit"] = git_commit()
+            run["machine"] = machine
         runs = [r for r in previous["runs"] if r["lines"] != size] + [run]
         previous = {
             "benchmark": "national-scale pipeline (bench_national.py)",

@@ -49,6 +49,16 @@ def load_spend_cmd(
             "1-based number); remembered for the organisation.",
         ),
     ] = None,
+    commit_every: Annotated[
+        int,
+        typer.Option(
+            "--commit-every",
+            min=0,
+            help="Commit after every N files (0: the whole load is one transaction, and a load "
+            "stopped half-way leaves nothing). For thousands of files: memory stays bounded, "
+            "and a re-run after a stop loads only the files not yet committed.",
+        ),
+    ] = 0,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -60,7 +70,9 @@ def load_spend_cmd(
     with open_warehouse(db) as warehouse:
         try:
             with ProgressBar("loading spend") as bar:
-                receipts = load_spend(warehouse, paths, org, field_map or [], bar, errors)
+                receipts = load_spend(
+                    warehouse, paths, org, field_map or [], bar, errors, commit_every
+                )
         except (LoadError, ValueError) as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc

@@ -34,11 +34,15 @@ def _from_zip(display: str, data: bytes, suffixes: set[str]) -> Iterator[InputFi
         raise LoadError(f"{display}: not a readable zip file ({exc})") from exc
     with archive:
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            name = info.filename
-            if info.is_dir() or name.startswith("__MACOSX/") or Path(name).name.startswith("."):
-                continue
-            if Path(name).suffix.lower() in suffixes:
-                yield InputFile(f"{display}!{name}", archive.read(info))
+            if _wanted_member(info, suffixes):
+                yield InputFile(f"{display}!{info.filename}", archive.read(info))
+
+
+def _wanted_member(info: zipfile.ZipInfo, suffixes: set[str]) -> bool:
+    name = info.filename
+    if info.is_dir() or name.startswith("__MACOSX/") or Path(name).name.startswith("."):
+        return False
+    return Path(name).suffix.lower() in suffixes
 
 
 def expand_inputs(inputs: Iterable[str], suffixes: set[str] | None = None) -> Iterator[InputFile]:
@@ -59,3 +63,32 @@ def expand_inputs(inputs: Iterable[str], suffixes: set[str] | None = None) -> It
             yield from _from_zip(given, data, wanted)
         else:
             yield InputFile(given, data)
+
+
+def count_inputs(inputs: Iterable[str], suffixes: set[str] | None = None) -> int:
+    """How many input files ``expand_inputs`` will give, read from the folders' listings and the
+    zips' directories only (a national year is too big to read in advance)."""
+    wanted = suffixes or TABLE_SUFFIXES
+    total = 0
+    for given in inputs:
+        path = Path(given)
+        if not path.exists():
+            raise LoadError(f"{given}: no such file or folder")
+        if path.is_dir():
+            children = (p for p in path.rglob("*") if p.is_file())
+            total += count_inputs(
+                [str(c) for c in children if c.suffix.lower() in wanted | {".zip"}], wanted
+            )
+        elif path.suffix.lower() == ".zip":
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    names = archive.namelist()
+                    if "[Content_Types].xml" in names:
+                        total += 1
+                    else:
+                        total += sum(_wanted_member(i, wanted) for i in archive.infolist())
+            except (zipfile.BadZipFile, OSError):
+                total += 1  # expand_inputs reports it
+        else:
+            total += 1
+    return total

@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 import pyarrow as pa
 
 from observatory import organisations as orgs
 from observatory.sources.bookkeeping import FileLayout, record_load, remember_mapping
-from observatory.sources.files import InputFile, expand_inputs
+from observatory.sources.files import InputFile, count_inputs, expand_inputs
 from observatory.sources.receipt import LoadError, Receipt
 from observatory.sources.spend_layout import (
     DATE_FIELDS,
@@ -332,29 +333,37 @@ def load_spend(
     field_map: list[str] | None = None,
     progress: Progress | None = None,
     errors: list[str] | None = None,
+    commit_every: int = 0,
 ) -> list[Receipt]:
     """Load spend files, folders or zips in one transaction and return a receipt per file.
 
     A file that cannot be loaded at all is skipped and its error appended to ``errors`` (when
-    given; otherwise the error is raised and nothing is loaded).
+    given; otherwise the error is raised and nothing is loaded). ``commit_every``: commit after
+    every so many files instead (DuckDB holds a transaction's staging until it commits, about a
+    megabyte a file, so a national year in one transaction would not fit in memory); a load
+    stopped half-way then keeps the files it committed, and a re-run skips them.
     """
     known = orgs.known(warehouse)
     org_id = orgs.resolve_org_option(organisation, known).org_id if organisation else None
     user_map = parse_user_map(field_map or [])
     warehouse.execute_script(sql_text("macros"))
     receipts: list[Receipt] = []
-    items = list(expand_inputs(inputs))
-    with warehouse.transaction():
-        for item in items:
-            if progress:
-                progress(item.display, len(items))
-            try:
-                receipts.append(load_file(warehouse, item, org_id, user_map, known))
-            except LoadError as exc:
-                if errors is None:
-                    raise
-                errors.append(str(exc))
-    return receipts
+    total = count_inputs(inputs)
+    items = expand_inputs(inputs)  # read one at a time: a national year is gigabytes
+    while True:
+        batch = list(islice(items, commit_every)) if commit_every else items
+        with warehouse.transaction():
+            for item in batch:
+                if progress:
+                    progress(item.display, total)
+                try:
+                    receipts.append(load_file(warehouse, item, org_id, user_map, known))
+                except LoadError as exc:
+                    if errors is None:
+                        raise
+                    errors.append(str(exc))
+        if not commit_every or not batch:
+            return receipts
 
 
 def iter_staged_sheets(item: InputFile) -> Iterator[SheetPlan]:
