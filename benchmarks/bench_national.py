@@ -402,6 +402,7 @@ def write_markdown(runs: list[dict], path: Path) -> None:
             f"{run['warehouse']['classified_lines']:,} lines classified",
             f"- load average before/after: {run['load_average_before']} / "
             f"{run['load_average_after']}; peak memory of any step {run['peak_rss_mib']:,} MiB",
+            *([f"- {run['note']}"] if "note" in run else []),
             "",
             "| step | seconds | ratio to baseline | lines/s | peak MiB | exit |",
             "|---|---:|---:|---:|---:|---:|",
