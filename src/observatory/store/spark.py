@@ -206,8 +206,9 @@ class SparkWarehouse:
         if self.path is None or not self.path.is_dir():
             return tuple(self.fetch(DATA_VERSION_SQL)[0].values())
         files = sorted(
-            (str(f.relative_to(self.path)), f.stat().st_size, f.stat().st_mtime_ns)
+            (str(f.relative_to(self.path)), stat.st_size, stat.st_mtime_ns)
             for f in self.path.rglob("*.parquet")
+            for stat in [f.stat()]
         )
         return (self._layout_writes, *files)
 
