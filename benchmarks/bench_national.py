@@ -145,7 +145,7 @@ def _rss_kib(pids: list[int]) -> int:
     return total
 
 
-def run_step(name: str, argv: list[str], env: dict[str, str], log: Path) -> dict:
+def run_process(name: str, argv: list[str], env: dict[str, str], log: Path) -> dict:
     """Run one step in its own process; its wall time and the peak RSS of its process tree."""
     started = time.perf_counter()
     with open(log, "a", encoding="utf-8") as out:
@@ -201,10 +201,26 @@ def learn(profile_path: Path) -> None:
 
 def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     work = args.work / f"n{size}"
-    if work.exists():
+    done = work / "steps.jsonl"
+    finished = (
+        {row["step"]: row for row in map(json.loads, done.read_text().splitlines())}
+        if args.resume and done.exists()
+        else {}
+    )
+    if work.exists() and not finished:
         shutil.rmtree(work)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     gen, db, log = work / "generated", work / "warehouse.duckdb", work / "steps.log"
+
+    def run_step(name: str, argv: list[str], env: dict[str, str], log: Path) -> dict:
+        if name in finished:
+            return finished[name]
+        row = run_process(name, argv, env, log)
+        if row["exit_code"] == 0:
+            with open(done, "a", encoding="utf-8") as out:
+                out.write(json.dumps(row) + "\n")
+        return row
+
     env = dict(os.environ, OBSERVATORY_ORGANISATIONS=str(gen / "organisations.toml"))
     env["OBSERVATORY_SPARK_MASTER"] = "local[2]"
     py = [sys.executable, "-c"]
@@ -212,6 +228,8 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     steps: list[dict] = []
     result: dict = {"lines": size, "members": args.members, "months": 12, "seed": args.seed}
     result["load_average_before"] = load_average()
+    if finished:
+        result["resumed_after"] = list(finished)
 
     steps.append(
         run_step(
@@ -329,7 +347,7 @@ def bench_spark(
         "--conf spark.ui.enabled=false pyspark-shell",
     )
     out: dict = {"master": "local[2]", "shuffle_partitions": 4, "steps": [], "not_available": []}
-    export = run_step(
+    export = run_process(
         "export warehouse (Parquet layout)",
         [*step, "export", "warehouse", "--out", str(layout), "--db", str(db)],
         env,
@@ -345,7 +363,7 @@ def bench_spark(
         "s = spark_session('local[2]'); "
         "print(s.read.parquet(sys.argv[1] + '/spend_lines').count())"
     )
-    out["baseline"] = run_step(
+    out["baseline"] = run_process(
         "spark baseline (count spend_lines Parquet)",
         [sys.executable, "-c", count, str(layout)],
         spark_env,
@@ -356,7 +374,7 @@ def bench_spark(
             out["not_available"].append(" ".join(command))
             continue
         out["steps"].append(
-            run_step(
+            run_process(
                 "spark " + " ".join(command),
                 [
                     *step,
@@ -456,6 +474,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/observatory-national"))
     parser.add_argument("--out", type=Path, default=RESULTS / "national.json")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files.")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="Keep the work a stopped run of the same size left and skip its finished steps "
+        "(each step is its own process, so its figures stand; the run records which were kept).",
+    )
     parser.add_argument(
         "--spark-only",
         action="store_true",
