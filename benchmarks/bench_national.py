@@ -19,6 +19,10 @@ Run by hand, never in CI (the 50M run takes hours on two cores; run it in the ba
     .venv/bin/python benchmarks/bench_national.py --sizes 1000000 10000000 \
         --spark-sizes 1000000 10000000
     nohup .venv/bin/python benchmarks/bench_national.py --sizes 50000000 > /tmp/n50.log 2>&1 &
+
+A run that was stopped (a session's end, a reboot) goes on with `--resume`: every step is its own
+process, so the steps it finished are kept (from `steps.jsonl` in the size's work folder) and the
+rest run; the results say which steps were kept.
 """
 
 from __future__ import annotations
@@ -199,27 +203,36 @@ def learn(profile_path: Path) -> None:
     profile_path.write_text(json.dumps(learn_profile(DATA)), encoding="utf-8")
 
 
-def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
-    work = args.work / f"n{size}"
-    done = work / "steps.jsonl"
-    finished = (
-        {row["step"]: row for row in map(json.loads, done.read_text().splitlines())}
-        if args.resume and done.exists()
-        else {}
-    )
-    if work.exists() and not finished:
-        shutil.rmtree(work)
-    work.mkdir(parents=True, exist_ok=True)
-    gen, db, log = work / "generated", work / "warehouse.duckdb", work / "steps.log"
+class Steps:
+    """A size's steps, each run once in its own process. With ``resume``, the steps a stopped run
+    of the same size finished (kept in ``steps.jsonl``) are not run again: each was its own
+    process, so its time and memory stand."""
 
-    def run_step(name: str, argv: list[str], env: dict[str, str], log: Path) -> dict:
-        if name in finished:
-            return finished[name]
-        row = run_process(name, argv, env, log)
+    def __init__(self, work: Path, resume: bool) -> None:
+        self.log = work / "steps.log"
+        self._done = work / "steps.jsonl"
+        self.kept: dict[str, dict] = {}
+        if resume and self._done.exists():
+            rows = map(json.loads, self._done.read_text(encoding="utf-8").splitlines())
+            self.kept = {row["step"]: row for row in rows}
+
+    def run(self, name: str, argv: list[str], env: dict[str, str]) -> dict:
+        if name in self.kept:
+            return self.kept[name]
+        row = run_process(name, argv, env, self.log)
         if row["exit_code"] == 0:
-            with open(done, "a", encoding="utf-8") as out:
+            with open(self._done, "a", encoding="utf-8") as out:
                 out.write(json.dumps(row) + "\n")
         return row
+
+
+def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
+    work = args.work / f"n{size}"
+    if work.exists() and not args.resume:
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    steps_run = Steps(work, args.resume)
+    gen, db = work / "generated", work / "warehouse.duckdb"
 
     env = dict(os.environ, OBSERVATORY_ORGANISATIONS=str(gen / "organisations.toml"))
     env["OBSERVATORY_SPARK_MASTER"] = "local[2]"
@@ -228,27 +241,26 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     steps: list[dict] = []
     result: dict = {"lines": size, "members": args.members, "months": 12, "seed": args.seed}
     result["load_average_before"] = load_average()
-    if finished:
-        result["resumed_after"] = list(finished)
+    if steps_run.kept:
+        result["steps_kept_from_a_stopped_run"] = list(steps_run.kept)
 
     steps.append(
-        run_step(
+        steps_run.run(
             "generate",
             [*py, GENERATE, str(profile), str(gen), str(size), str(args.members), str(args.seed)],
             env,
-            log,
         )
     )
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
     result["files"] = manifest["files"]
     result["generated_bytes"] = sum(p.stat().st_size for p in (gen / "spend").rglob("*.csv"))
-    base = run_step("baseline read_csv", [*py, BASELINE, limit, str(gen)], env, log)
+    base = steps_run.run("baseline read_csv", [*py, BASELINE, limit, str(gen)], env)
     steps.append(base)
 
     step = [*py, RUNNER, limit]
     if size <= args.csv_load_max:
         steps.append(
-            run_step(
+            steps_run.run(
                 "load (observatory load spend --commit-every 100)",
                 [
                     *step,
@@ -256,34 +268,30 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
                     *["--db", str(db)],
                 ],
                 env,
-                log,
             )
         )
         result["load_path"] = "observatory load spend (the real loader)"
         bulk_db = work / "bulk.duckdb"
         steps.append(
-            run_step(
-                "load (bulk, for comparison)", [*py, BULK, limit, str(bulk_db), str(gen)], env, log
+            steps_run.run(
+                "load (bulk, for comparison)", [*py, BULK, limit, str(bulk_db), str(gen)], env
             )
         )
         bulk_db.unlink(missing_ok=True)
     else:
-        steps.append(run_step("load (bulk)", [*py, BULK, limit, str(db), str(gen)], env, log))
+        steps.append(steps_run.run("load (bulk)", [*py, BULK, limit, str(db), str(gen)], env))
         result["load_path"] = "observatory.scale.bulk (DuckDB read_csv into spend_lines)"
-    steps.append(run_step("resolve", [*step, "resolve", "--db", str(db), "--json"], env, log))
+    steps.append(steps_run.run("resolve", [*step, "resolve", "--db", str(db), "--json"], env))
     proclass = str(DATA / "codelists" / "proclass_17.csv")
     steps.append(
-        run_step(
-            "categories import",
-            [*step, "categories", "import", proclass, "--db", str(db)],
-            env,
-            log,
+        steps_run.run(
+            "categories import", [*step, "categories", "import", proclass, "--db", str(db)], env
         )
     )
-    steps.append(run_step("classify", [*step, "classify", "--db", str(db), "--json"], env, log))
+    steps.append(steps_run.run("classify", [*step, "classify", "--db", str(db), "--json"], env))
     for command in ANALYSES:
         steps.append(
-            run_step(" ".join(command), [*step, *command, "--db", str(db), "--json"], env, log)
+            steps_run.run(" ".join(command), [*step, *command, "--db", str(db), "--json"], env)
         )
     con = duckdb.connect(str(db), read_only=True)
     result["warehouse"] = {
@@ -297,7 +305,7 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     }
     con.close()
     if size in args.spark_sizes:
-        result["spark"] = bench_spark(args, work, db, env, log)
+        result["spark"] = bench_spark(args, work, db, env)
     for s in steps:
         s["ratio_to_baseline"] = (
             round(s["seconds"] / base["seconds"], 2) if base["seconds"] else None
@@ -321,7 +329,10 @@ def bench_spark_only(args: argparse.Namespace, size: int, previous: dict) -> dic
     if run is None or not db.exists():
         raise SystemExit(f"--spark-only: no DuckDB run of {size:,} lines to reuse in {work}")
     env = dict(os.environ, OBSERVATORY_ORGANISATIONS=str(gen / "organisations.toml"))
-    run["spark"] = bench_spark(args, work, db, env, work / "steps.log")
+    steps_run = Steps(work, args.resume)
+    run["spark"] = bench_spark(work, db, env, steps_run)
+    if steps_run.kept:
+        run["spark"]["steps_kept_from_a_stopped_run"] = list(steps_run.kept)
     run["spark"]["when"] = datetime.now(UTC).isoformat(timespec="seconds")
     run["spark"]["commit"] = git_commit()
     return run
@@ -333,9 +344,7 @@ def git_commit() -> str:
     ).stdout.strip()
 
 
-def bench_spark(
-    args: argparse.Namespace, work: Path, db: Path, env: dict[str, str], log: Path
-) -> dict:
+def bench_spark(work: Path, db: Path, env: dict[str, str], steps_run: Steps) -> dict:
     """The same steps with --engine spark on the Parquet layout of the DuckDB warehouse."""
     layout = work / "layout"
     step = [*OBSERVATORY]
@@ -347,11 +356,10 @@ def bench_spark(
         "--conf spark.ui.enabled=false pyspark-shell",
     )
     out: dict = {"master": "local[2]", "shuffle_partitions": 4, "steps": [], "not_available": []}
-    export = run_process(
+    export = steps_run.run(
         "export warehouse (Parquet layout)",
         [*step, "export", "warehouse", "--out", str(layout), "--db", str(db)],
         env,
-        log,
     )
     out["steps"].append(export)
     if export["exit_code"] != 0:
@@ -363,18 +371,17 @@ def bench_spark(
         "s = spark_session('local[2]'); "
         "print(s.read.parquet(sys.argv[1] + '/spend_lines').count())"
     )
-    out["baseline"] = run_process(
+    out["baseline"] = steps_run.run(
         "spark baseline (count spend_lines Parquet)",
         [sys.executable, "-c", count, str(layout)],
         spark_env,
-        log,
     )
     for command in [["resolve"], ["classify"], *ANALYSES]:
         if not offers_engine(command, env):
             out["not_available"].append(" ".join(command))
             continue
         out["steps"].append(
-            run_process(
+            steps_run.run(
                 "spark " + " ".join(command),
                 [
                     *step,
@@ -386,13 +393,19 @@ def bench_spark(
                     "--json",
                 ],
                 spark_env,
-                log,
             )
         )
     base = out["baseline"]["seconds"]
     for s in out["steps"]:
         s["ratio_to_spark_baseline"] = round(s["seconds"] / base, 2) if base else None
     return out
+
+
+def _kept(run: dict) -> list[str]:
+    kept = run.get("steps_kept_from_a_stopped_run")
+    if not kept:
+        return []
+    return [f"- resumed (`--resume`): kept from the stopped run's own processes: {', '.join(kept)}"]
 
 
 def write_markdown(runs: list[dict], path: Path) -> None:
@@ -421,6 +434,7 @@ def write_markdown(runs: list[dict], path: Path) -> None:
             f"- load average before/after: {run['load_average_before']} / "
             f"{run['load_average_after']}; peak memory of any step {run['peak_rss_mib']:,} MiB",
             *([f"- {run['note']}"] if "note" in run else []),
+            *_kept(run),
             "",
             "| step | seconds | ratio to baseline | lines/s | peak MiB | exit |",
             "|---|---:|---:|---:|---:|---:|",
@@ -438,6 +452,7 @@ def write_markdown(runs: list[dict], path: Path) -> None:
                 lines.append(
                     f"- Spark baseline (count the layout's lines): {spark['baseline']['seconds']} s"
                 )
+            lines += _kept(spark)
             if spark["not_available"]:
                 lines.append("- no `--engine spark` yet for: " + ", ".join(spark["not_available"]))
             lines += [
