@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -33,8 +35,23 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def _receive(blob: bytes) -> None:
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends. A scoring worker whose parent was killed (by the
+    out-of-memory killer, or ``kill -9``) would otherwise score its whole chunk for nobody, holding
+    its memory; on Linux the kernel ends it with its parent."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent was gone before the kernel was told
+        os._exit(1)
+
+
+def _receive(blob: bytes, parent: int) -> None:
     global _model
+    die_with_parent(parent)
     _model = pickle.loads(blob)
 
 
@@ -51,7 +68,7 @@ def process_predictor(
     """``model.predict`` spread over ``workers`` processes, for as long as the block runs."""
     blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     with ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=_receive, initargs=(blob,)
+        workers, mp_context=get_context("spawn"), initializer=_receive, initargs=(blob, os.getpid())
     ) as pool:
         del blob
 
