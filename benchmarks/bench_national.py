@@ -305,7 +305,7 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     }
     con.close()
     if size in args.spark_sizes:
-        result["spark"] = bench_spark(args, work, db, env)
+        result["spark"] = bench_spark(work, db, env, steps_run)
     for s in steps:
         s["ratio_to_baseline"] = (
             round(s["seconds"] / base["seconds"], 2) if base["seconds"] else None
