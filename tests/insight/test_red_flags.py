@@ -138,3 +138,38 @@ def test_split_orders_use_the_threshold_in_force_on_the_payment_date(tmp_path):
         ("2022-03-01", 2, Decimal("39900.00")),
     ]
     assert {f.threshold_amount for f in found.flags} == {Decimal("25000.00")}
+
+
+def test_no_notice_keeps_the_five_largest_payments_of_a_flagged_year(tmp_path):
+    row = "Manchester City Council,ICT,Equipment,{d},{t},{a},{s}\n"
+    acme = [
+        ("2022-04-05", "6000.00"),
+        ("2022-05-05", "500.00"),
+        ("2022-06-05", "5000.00"),
+        ("2022-07-05", "1000.00"),
+        ("2022-08-05", "4000.00"),
+        ("2022-09-05", "2000.00"),
+        ("2023-03-05", "3000.00"),
+    ]  # £21,500 in 2022-23: above £25,000 incl. VAT net of it
+    bolt = [
+        ("2021-06-01", "24000.00"),  # 2021-22: under £25,000, then net of VAT
+        ("2022-05-01", "10000.00"),
+        ("2022-11-01", "10000.00"),
+    ]  # 2022-23: £20,000, under
+    text = MANCHESTER_HEADER + "".join(
+        row.format(d=d, t=f"{s[0]}{n}", a=a, s=s)
+        for s, payments in (("Acme Widgets Ltd", acme), ("Bolt Fixings Ltd", bolt))
+        for n, (d, a) in enumerate(payments)
+    )
+    w = _load(tmp_path, "manchester.csv", "manchester", text)
+    found = red_flags(w, make_scope(w, [], "all"), only=["no-notice"])
+    assert [(f.supplier, f.amount, f.lines) for f in found.flags] == [
+        ("Acme Widgets Ltd", Decimal("21500.00"), 7)
+    ]
+    flag = found.flags[0]
+    assert flag.first_date.isoformat() == "2022-04-05"
+    assert flag.threshold_amount == Decimal("25000.00")
+    assert [e["amount"] for e in flag.evidence] == [
+        Decimal(a) for a in ("6000.00", "5000.00", "4000.00", "3000.00", "2000.00")
+    ]
+    assert "no contracts or notices are loaded for this member at all" in flag.detail

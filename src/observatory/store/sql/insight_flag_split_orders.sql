@@ -37,4 +37,4 @@ SELECT 'possible split order' AS rule, organisation, supplier_key, mode() WITHIN
 FROM runs
 GROUP BY organisation, supplier_key, threshold_name, run
 HAVING count(*) >= $min_payments AND sum(amount) >= any_value(limit_on_basis)
-ORDER BY amount DESC, organisation, supplier_key;
+ORDER BY amount DESC, organisation, supplier_key, first_date, detail;
