@@ -317,7 +317,8 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     result["peak_rss_mib"] = max(s["peak_rss_mib"] for s in steps)
     result["load_average_after"] = load_average()
     if not args.keep:
-        shutil.rmtree(gen / "spend")  # the members' file stays: --spark-only needs it
+        # The members' file stays: --spark-only needs it. A resumed run may find the lines gone.
+        shutil.rmtree(gen / "spend", ignore_errors=True)
     return result
 
 
