@@ -179,6 +179,9 @@ def run_process(name: str, argv: list[str], env: dict[str, str], log: Path) -> d
         # the high-water mark across fork and exec), which would hide every step's real peak.
         "peak_rss_mib": round(peak / 1024, 1),
         "exit_code": code,
+        # A resumed run reports steps from several sittings: each says when and beside what load.
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_after": load_average(),
     }
     print(json.dumps(row), flush=True)
     return row
@@ -253,7 +256,12 @@ def bench_size(args: argparse.Namespace, size: int, profile: Path) -> dict:
     )
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
     result["files"] = manifest["files"]
-    result["generated_bytes"] = sum(p.stat().st_size for p in (gen / "spend").rglob("*.csv"))
+    # Counted once: a finished run removes the lines, which a resumed run then does not find.
+    counted = work / "generated_bytes.txt"
+    if (gen / "spend").exists():
+        total = sum(p.stat().st_size for p in (gen / "spend").rglob("*.csv"))
+        counted.write_text(str(total), encoding="utf-8")
+    result["generated_bytes"] = int(counted.read_text()) if counted.exists() else None
     base = steps_run.run("baseline read_csv", [*py, BASELINE, limit, str(gen)], env)
     steps.append(base)
 
