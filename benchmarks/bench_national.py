@@ -461,6 +461,7 @@ def write_markdown(runs: list[dict], path: Path) -> None:
                 lines.append(
                     f"- Spark baseline (count the layout's lines): {spark['baseline']['seconds']} s"
                 )
+            lines += [f"- {spark['note']}"] if "note" in spark else []
             lines += _kept(spark)
             if spark["not_available"]:
                 lines.append("- no `--engine spark` yet for: " + ", ".join(spark["not_available"]))
