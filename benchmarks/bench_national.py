@@ -410,11 +410,14 @@ def bench_spark(work: Path, db: Path, env: dict[str, str], steps_run: Steps) -> 
     return out
 
 
-def _kept(run: dict) -> list[str]:
-    kept = run.get("steps_kept_from_a_stopped_run")
-    if not kept:
-        return []
-    return [f"- resumed (`--resume`): kept from the stopped run's own processes: {', '.join(kept)}"]
+def _notes(record: dict) -> list[str]:
+    """A run's (or its Spark part's) note and the steps a resumed run kept, as list items."""
+    lines = [f"- {record['note']}"] if "note" in record else []
+    if kept := record.get("steps_kept_from_a_stopped_run"):
+        lines.append(
+            f"- resumed (`--resume`): kept from the stopped run's own processes: {', '.join(kept)}"
+        )
+    return lines
 
 
 def write_markdown(runs: list[dict], path: Path) -> None:
@@ -442,8 +445,7 @@ def write_markdown(runs: list[dict], path: Path) -> None:
             f"{run['warehouse']['classified_lines']:,} lines classified",
             f"- load average before/after: {run['load_average_before']} / "
             f"{run['load_average_after']}; peak memory of any step {run['peak_rss_mib']:,} MiB",
-            *([f"- {run['note']}"] if "note" in run else []),
-            *_kept(run),
+            *_notes(run),
             "",
             "| step | seconds | ratio to baseline | lines/s | peak MiB | exit |",
             "|---|---:|---:|---:|---:|---:|",
@@ -461,8 +463,7 @@ def write_markdown(runs: list[dict], path: Path) -> None:
                 lines.append(
                     f"- Spark baseline (count the layout's lines): {spark['baseline']['seconds']} s"
                 )
-            lines += [f"- {spark['note']}"] if "note" in spark else []
-            lines += _kept(spark)
+            lines += _notes(spark)
             if spark["not_available"]:
                 lines.append("- no `--engine spark` yet for: " + ", ".join(spark["not_available"]))
             lines += [
