@@ -95,6 +95,7 @@ JOINED = [
     ("Rossendale Sch - Aspris Child Svcs", "Aspris Child Svcs Ltd Arden College"),  # a site first
     ("Prospere Learn Trust Chorlt High", "Prospere Learning Trust-Pioneer Hse"),  # trust's schools
     ("I Love MCR (I Love Media Ltd)", "I Love Media Ltd T/A I Love Manches"),
+    ("TfGM T/A DriveSafe", "Transport for Greater Manchester"),  # an official abbreviation
 ]
 APART = [
     ("Turning Point", "Turning Point Services Ltd"),  # the charity and its trading company
@@ -122,7 +123,9 @@ def _id(result: tuple[list[ev.GoldItem], list[str]], name: str) -> str:
 
 
 @pytest.mark.parametrize(("a", "b"), JOINED)
-def test_site_typo_and_trust_variants_are_joined(trafford_result, a: str, b: str) -> None:  # type: ignore[no-untyped-def]
+def test_site_typo_trust_and_abbreviated_variants_are_joined(
+    trafford_result, a: str, b: str
+) -> None:  # type: ignore[no-untyped-def]
     vat = trafford_vat_numbers()
     assert vat[a] & vat[b]  # Trafford printed one VAT number with both
     assert _id(trafford_result, a) == _id(trafford_result, b)
@@ -171,3 +174,56 @@ def test_a_number_one_register_gives_to_unrelated_names_does_not_join_them(
             "WHERE organisation = 'salford' AND supplier_name = 'Aspire'"
         )
         assert aspire in numbers["Aspire"]
+
+
+@pytest.mark.parametrize(
+    ("name", "abbreviation"),
+    [
+        ("HMRC", "hmrc"),  # Trafford
+        ("H M REVENUE & CUSTOMS", "hmrc"),  # spaced otherwise (Hyndburn)
+        ("BT PLC", "bt"),  # with the legal form BT's entry names (Manchester)
+        ("Greater Manchester Combined Authori", "gmca"),  # cut at 35 characters (Trafford)
+        ("Chartered Trading Standards Institute", "ctsi"),  # Calderdale
+        ("RNID T/A Action On Hearing Loss", "rnid"),  # the legal part (Lambeth)
+        ("Cles Ltd", None),  # a company named like the body: joins 'CLES' by its name (Salford)
+        ("BT Redcare", None),  # a BT service, not the abbreviation alone (Lambeth)
+        ("Greater Manchester", None),  # too short to be the body's name cut
+        ("CIPFA Business Ltd", None),  # CIPFA's trading company
+    ],
+)
+def test_official_abbreviations_are_recognised_only_alone_or_written_out(
+    name: str, abbreviation: str | None
+) -> None:
+    w = Warehouse.memory()
+    try:
+        prepare(w)
+        w.execute(
+            "CREATE TEMP TABLE names AS SELECT ? AS name, supplier_core(?) AS name_core, "
+            "supplier_form_hint(supplier_name_full(?), supplier_trading_full(?)) "
+            "AS legal_form_hint",
+            [name, name, name, name],
+        )
+        got = w.fetch("SELECT abbreviation FROM supplier_abbreviated('names')")
+    finally:
+        w.close()
+    assert (got[0]["abbreviation"] if got else None) == abbreviation
+
+
+def test_every_abbreviation_states_its_source_and_cleans_to_itself() -> None:
+    from observatory.resolve.suppliers import abbreviations
+
+    table = abbreviations().to_pylist()
+    assert len({r["abbreviation"] for r in table}) == len(table)
+    w = Warehouse.memory()
+    try:
+        prepare(w)
+        for r in table:
+            assert r["source"] and r["name"], r
+            # An entry that cleaning changed would never match a published name.
+            assert (
+                w.fetch_value("SELECT supplier_core(?)", [r["abbreviation"]])
+                == r["abbreviation"].lower()
+            ), r
+            assert r["legal_form"] in ("", "PLC", "company", "LLP", "CIC", "charity"), r
+    finally:
+        w.close()

@@ -125,6 +125,32 @@ def test_match_a_users_list(slice_copy: Path, tmp_path: Path) -> None:
     assert rows[-1]["supplier_id"] == ""
 
 
+def test_match_finds_a_body_under_its_official_abbreviation(
+    slice_copy: Path, tmp_path: Path
+) -> None:
+    # Calderdale publishes 'APSE' and 'Chartered Trading Standards Institute'; a user's list
+    # has the other form of each.
+    published = (need(DATA / "calderdale" / "2021-06.csv").read_bytes()
+                 + need(DATA / "calderdale" / "2021-08.csv").read_bytes())  # fmt: skip
+    assert b"Chartered Trading Standards Institute" in published and b"APSE" in published
+    source = tmp_path / "mine.csv"
+    source.write_text("Supplier\nAssociation for Public Service Excellence\nCTSI\n", "utf-8")
+    out = tmp_path / "matched.csv"
+    run("suppliers", "match", str(source), "--column", "Supplier", "--out", str(out),
+        "--db", str(slice_copy))  # fmt: skip
+    rows = {r["Supplier"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    with Warehouse.open(slice_copy, read_only=True) as w:
+        for typed, name in (("Association for Public Service Excellence", "APSE"),
+                            ("CTSI", "Chartered Trading Standards Institute")):  # fmt: skip
+            want = w.fetch_value(
+                "SELECT any_value(supplier_id) FROM supplier_records "
+                "WHERE organisation = 'calderdale' AND supplier_name = ?",
+                [name],
+            )
+            assert want and rows[typed]["supplier_id"] == want, (typed, rows[typed])
+            assert rows[typed]["match_reason"].startswith("official abbreviation")
+
+
 def test_evaluate_and_import_commands(slice_copy: Path) -> None:
     gold = need(DATA / "labels" / "supplier_company_numbers.csv")
     result = run("evaluate", "suppliers", "--gold", str(gold), "--db", str(slice_copy), "--json")

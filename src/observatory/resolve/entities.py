@@ -86,6 +86,8 @@ def _why(alias: dict[str, Any]) -> str:
         return f"{alias['link_detail'] or 'shares an identifier'} with {other!r}{where}"
     if kind == "name":
         return f"{alias['link_detail'] or 'same cleaned name'} as {other!r}{where}"
+    if kind == "abbreviation":
+        return f"one body with {other!r}{where}: {alias['link_detail']}"
     return (
         f"matched {other!r}{where}: probability {alias['join_probability']:.3f}, "
         f"match weight {alias['join_weight']:+.1f} = prior + {alias['link_detail']}"

@@ -78,6 +78,16 @@ def match_file(
             linkage.LEVEL_PRECISION["same cleaned name"],
             f"same cleaned name as {r['alias']!r} ({r['organisation']})",
         )
+    for r in warehouse.fetch(
+        "SELECT e.name, e.supplier_id, s.canonical_name, e.alias, e.organisation, e.body "
+        "FROM match_abbreviated e JOIN suppliers s USING (supplier_id)"
+    ):
+        results[r["name"]] = (
+            r["supplier_id"],
+            r["canonical_name"],
+            linkage.LEVEL_PRECISION["same cleaned name"],
+            f"official abbreviation: {r['alias']!r} ({r['organisation']}) is {r['body']}",
+        )
     outside = warehouse.con.sql(
         "SELECT * FROM match_splink_nodes WHERE starts_with(unique_id, 'outside:')"
     ).to_arrow_table()
@@ -122,7 +132,14 @@ def match_file(
             hit = results.get(name)
             if hit:
                 report.matched_rows += 1
-                kind = "same cleaned name" if hit[3].startswith("same cleaned") else "model"
+                kind = next(
+                    (
+                        k
+                        for k in ("same cleaned name", "official abbreviation")
+                        if hit[3].startswith(k)
+                    ),
+                    "model",
+                )
                 report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
                 writer.writerow([*r, hit[0], hit[1], f"{hit[2]:.3f}", hit[3]])
             else:

@@ -21,6 +21,13 @@ WITH identifiers AS (
     SELECT min(record_key) OVER (PARTITION BY name_core) AS record_l, record_key AS record_r,
            'name' AS kind, 'same cleaned name "' || name_core || '"' AS detail
     FROM resolve_names WHERE name_core IS NOT NULL
+), abbreviation_stars AS (
+    -- 'HMRC' and 'HM Revenue & Customs': one body under its official abbreviation.
+    SELECT min(n.record_key) OVER (PARTITION BY n.abbreviation) AS record_l,
+           n.record_key AS record_r, 'abbreviation' AS kind,
+           '"' || a.abbreviation || '" is ' || a.name || ' (' || a.source || ')' AS detail
+    FROM resolve_names n
+    JOIN supplier_abbreviations a USING (abbreviation)
 ), candidates AS (
     SELECT record_l, record_r, kind, detail, NULL::DOUBLE AS match_weight,
            NULL::DOUBLE AS match_probability, 1 AS priority
@@ -28,6 +35,9 @@ WITH identifiers AS (
     UNION ALL
     SELECT record_l, record_r, kind, detail, NULL, NULL, 2
     FROM name_stars WHERE record_l <> record_r
+    UNION ALL
+    SELECT record_l, record_r, kind, detail, NULL, NULL, 2
+    FROM abbreviation_stars WHERE record_l <> record_r
     UNION ALL
     SELECT least(l.record_key, r.record_key), greatest(l.record_key, r.record_key), 'model',
            p.detail, p.match_weight, p.match_probability, 3

@@ -208,3 +208,19 @@ SELECT node_key AS unique_id, name_core,
        CASE WHEN count(*) OVER (PARTITION BY last_three) <= 40 THEN last_three END
            AS block_last_three
 FROM keyed LEFT JOIN rare USING (node_key);
+
+-- The official abbreviation a cleaned name stands for (supplier_abbreviations, loaded by
+-- resolution from data/supplier_abbreviations.csv): a name that is the abbreviation ('HMRC',
+-- 'BT PLC' — unless it carries another legal form: 'X Ltd' is some company), and a name that is
+-- the body written out, spaced otherwise ('H M Revenue & Customs') or cut short after 20 or more
+-- characters ('Greater Manchester Combined Authori'). Input: a table of (name, name_core,
+-- legal_form_hint).
+CREATE OR REPLACE TEMP MACRO supplier_abbreviated(name_table) AS TABLE
+SELECT n.name, min(a.abbreviation) AS abbreviation
+FROM query_table(name_table) n
+JOIN supplier_abbreviations a
+  ON (n.name_core = a.abbreviation
+      AND coalesce(n.legal_form_hint, 'public body') IN ('public body', a.legal_form))
+  OR replace(n.name_core, ' ', '') = replace(a.name_core, ' ', '')
+  OR (length(n.name_core) >= 20 AND starts_with(a.name_core, n.name_core))
+GROUP BY n.name;

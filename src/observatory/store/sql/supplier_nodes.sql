@@ -26,6 +26,13 @@ SELECT supplier_name, name_full, trading_full,
        supplier_form_hint(name_full, trading_full) AS legal_form_hint
 FROM parts;
 
+CREATE OR REPLACE TEMP VIEW resolve_clean_names_as_input AS
+SELECT supplier_name AS name, name_core, legal_form_hint FROM resolve_clean_names;
+
+CREATE OR REPLACE TEMP TABLE resolve_abbreviated AS
+SELECT name AS supplier_name, abbreviation
+FROM supplier_abbreviated('resolve_clean_names_as_input');
+
 -- An identifier one publisher gives to names that have nothing in common ('NSL Ltd' and
 -- 'Aspire' under one company number in a contracts register, 'Gazprom' and 'SSE') is a row
 -- mix-up in that publisher's file, not evidence that they are one supplier: for those records
@@ -72,13 +79,14 @@ WITH trusted AS (
     FROM resolve_seen s
 )
 SELECT s.record_key, n.name_full, n.name_core, n.trading_core, n.legal_form_hint,
-       s.company_number, s.charity_number, s.vat_number, s.ppon, s.postcode,
+       a.abbreviation, s.company_number, s.charity_number, s.vat_number, s.ppon, s.postcode,
        md5(coalesce(n.name_core, '') || chr(31) || coalesce(n.trading_core, '') || chr(31)
            || coalesce(s.company_number, '') || chr(31) || coalesce(s.charity_number, '')
            || chr(31) || coalesce(s.vat_number, '') || chr(31) || coalesce(s.ppon, '')
            || chr(31) || coalesce(s.postcode, ''))[1:20] AS node_key
 FROM trusted s
-JOIN resolve_clean_names n USING (supplier_name);
+JOIN resolve_clean_names n USING (supplier_name)
+LEFT JOIN resolve_abbreviated a USING (supplier_name);
 
 CREATE OR REPLACE TEMP TABLE resolve_nodes AS
 SELECT node_key, any_value(name_full) AS name_full, any_value(name_core) AS name_core,
