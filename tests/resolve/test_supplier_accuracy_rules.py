@@ -227,3 +227,24 @@ def test_every_abbreviation_states_its_source_and_cleans_to_itself() -> None:
             assert r["legal_form"] in ("", "PLC", "company", "LLP", "CIC", "charity"), r
     finally:
         w.close()
+
+
+def test_a_body_name_cut_before_of_does_not_bridge_two_bodies() -> None:
+    # Manchester pays 'The Chartered Institute' (which one, the name does not say) and the
+    # Chartered Institute of Housing; Salford the Chartered Institute of Environmental Health,
+    # which Calderdale writes 'CIEH'.
+    published = {
+        "The Chartered Institute": "manchester/2021-09.csv",
+        "Chartered Institute of Housing": "manchester/2022-01.csv",
+        "Chartered Institute Of Environmental": "salford/2021-05.csv",
+        "CIEH": "calderdale/2021-04.csv",
+    }
+    for name, file in published.items():
+        assert name.encode() in need(DATA / file).read_bytes(), name
+    others = sorted(trafford_vat_numbers())[::20]
+    items = [ev.GoldItem("test", n, n) for n in [*published, *others]]
+    predicted, scratch = ev.resolve_items(items, model=None, threads=1)
+    scratch.close()
+    ids = dict(zip([i.name for i in items], predicted, strict=True))
+    assert ids["CIEH"] == ids["Chartered Institute Of Environmental"]  # the abbreviation
+    assert len({ids[n] for n in list(published)[:3]}) == 3

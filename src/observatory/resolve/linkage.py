@@ -74,7 +74,9 @@ def _longer_starts_with(short: str, long: str, registered: bool = False) -> str:
     the shorter names ('Turning Point' / 'Turning Point Services Ltd', 'Change Grow Live' /
     'Change Grow Live Services Ltd') or a sister company ('Pitney Bowes Finance Ltd'), though as
     often the shorter is the company's everyday name ('British Gas' / 'British Gas Trading
-    Ltd'): a level of its own, with its own clerical precision."""
+    Ltd'): a level of its own, with its own clerical precision. Words that go on with 'of' or
+    'for' complete the name, they are no site: 'The Chartered Institute' is not 'Chartered
+    Institute of Housing' any more than 'Chartered Institute of Environmental Health'."""
     # Two registered names that differ by words are two companies (see _NOT_TWO_REGISTERED).
     forms = (
         f"registered_form_{long} IS NOT NULL AND registered_form_{short} IS NULL"
@@ -83,7 +85,18 @@ def _longer_starts_with(short: str, long: str, registered: bool = False) -> str:
     )
     return (
         f"(len(name_tokens_{short}) >= 2 AND {forms} "
-        f"AND starts_with(name_core_{long}, name_core_{short} || ' '))"
+        f"AND starts_with(name_core_{long}, name_core_{short} || ' ') "
+        f"AND NOT {_goes_on_with_of(short, long)})"
+    )
+
+
+def _goes_on_with_of(short: str, long: str) -> str:
+    """The longer name goes on from the shorter with 'of' or 'for': those words complete a
+    body's name ('Chartered Institute of Housing'), they are no site or branch."""
+    padded = f"' ' || name_core_{long} || ' '"
+    return (
+        f"(contains({padded}, ' ' || name_core_{short} || ' of ') "
+        f"OR contains({padded}, ' ' || name_core_{short} || ' for '))"
     )
 
 
@@ -105,11 +118,12 @@ def _longer_starts_with_typo(short: str, long: str) -> str:
 def _longer_holds(short: str, long: str) -> str:
     """The longer name holds the shorter (two or more words) as a whole, words in order, and is
     not a registered name: a site or payee written before it ('Rossendale Sch - Aspris Child
-    Svcs' / 'Aspris Child Svcs', 'c/o Doughty Street Chambers')."""
+    Svcs' / 'Aspris Child Svcs', 'c/o Doughty Street Chambers'), unless it goes on with 'of'."""
     return (
         f"(len(name_tokens_{short}) >= 2 AND registered_form_{long} IS NULL "
         f"AND length(name_core_{long}) > length(name_core_{short}) "
-        f"AND contains(' ' || name_core_{long} || ' ', ' ' || name_core_{short} || ' '))"
+        f"AND contains(' ' || name_core_{long} || ' ', ' ' || name_core_{short} || ' ') "
+        f"AND NOT {_goes_on_with_of(short, long)})"
     )
 
 

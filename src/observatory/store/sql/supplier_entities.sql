@@ -143,20 +143,33 @@ LEFT JOIN from_records r USING (supplier_id)
 LEFT JOIN companies_register c ON c.company_number = l.company_number
 LEFT JOIN charity_register ch ON ch.charity_number = l.charity_number;
 
--- The name to show: the registered name when a register names it, else the name the most
--- members use (then the most lines), preferring names not written in capitals and not 34-35
--- characters long (the length at which Trafford's export cuts names).
+-- The name to show: the registered name when a register names it, else a body's official name
+-- when its aliases include its abbreviation or its name written out ('GMCA', 'Greater
+-- Manchester Combined Authori'), else the name the most members use (then the most lines),
+-- preferring names not written in capitals and not 34-35 characters long (the length at which
+-- Trafford's export cuts names).
+CREATE OR REPLACE TEMP VIEW supplier_records_as_input AS
+SELECT DISTINCT supplier_name AS name, name_core, legal_form_hint FROM supplier_records;
+
 CREATE OR REPLACE TEMP TABLE entity_names AS
 WITH aliases AS (
     SELECT supplier_id, supplier_name, count(DISTINCT organisation) AS orgs, sum(lines) AS lines
     FROM supplier_records GROUP BY supplier_id, supplier_name
+), official AS (
+    SELECT r.supplier_id, min(a.name) AS official_name
+    FROM supplier_records r
+    JOIN supplier_abbreviated('supplier_records_as_input') x ON x.name = r.supplier_name
+    JOIN supplier_abbreviations a USING (abbreviation)
+    GROUP BY r.supplier_id
+    HAVING count(DISTINCT a.abbreviation) = 1
 )
 SELECT supplier_id,
-       arg_max(supplier_name, (supplier_name <> upper(supplier_name),
-                               NOT length(supplier_name) BETWEEN 34 AND 35,
-                               orgs, lines, supplier_name)) AS best_alias,
+       coalesce(any_value(o.official_name),
+                arg_max(supplier_name, (supplier_name <> upper(supplier_name),
+                                        NOT length(supplier_name) BETWEEN 34 AND 35,
+                                        orgs, lines, supplier_name))) AS best_alias,
        count(*) AS aliases
-FROM aliases GROUP BY supplier_id;
+FROM aliases LEFT JOIN official o USING (supplier_id) GROUP BY supplier_id;
 
 DELETE FROM suppliers;
 
