@@ -188,6 +188,7 @@ def test_a_number_one_register_gives_to_unrelated_names_does_not_join_them(
         ("Cles Ltd", None),  # a company named like the body: joins 'CLES' by its name (Salford)
         ("BT Redcare", None),  # a BT service, not the abbreviation alone (Lambeth)
         ("Greater Manchester", None),  # too short to be the body's name cut
+        ("The Association Of Directors", None),  # ADASS or ADCS, cut short (Salford)
         ("CIPFA Business Ltd", None),  # CIPFA's trading company
     ],
 )

@@ -166,9 +166,12 @@ NAME_LEVELS: list[dict[str, Any]] = [
         fix_m_probability=True,
     ),
     # Exports that cut names at 35 characters ('Askews and Holts Library Services L').
+    # Not before 'of'/'for': 'The Association Of Directors' is of adult, children's or public
+    # health services.
     _level(
         f"{_NOT_TWO_REGISTERED} AND least(length(name_core_l), length(name_core_r)) >= 20 "
-        "AND (starts_with(name_core_l, name_core_r) OR starts_with(name_core_r, name_core_l))",
+        "AND (starts_with(name_core_l, name_core_r) OR starts_with(name_core_r, name_core_l)) "
+        f"AND NOT {_goes_on_with_of('l', 'r')} AND NOT {_goes_on_with_of('r', 'l')}",
         "one is the other cut short",
         0.07,
         1e-6,

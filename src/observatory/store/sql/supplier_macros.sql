@@ -213,8 +213,9 @@ FROM keyed LEFT JOIN rare USING (node_key);
 -- resolution from data/supplier_abbreviations.csv): a name that is the abbreviation ('HMRC',
 -- 'BT PLC' — unless it carries another legal form: 'X Ltd' is some company), and a name that is
 -- the body written out, spaced otherwise ('H M Revenue & Customs') or cut short after 20 or more
--- characters ('Greater Manchester Combined Authori'). Input: a table of (name, name_core,
--- legal_form_hint).
+-- characters ('Greater Manchester Combined Authori'). A name that could be several bodies cut
+-- short ('The Association Of Directors': of adult or of children's services) is none of them.
+-- Input: a table of (name, name_core, legal_form_hint).
 CREATE OR REPLACE TEMP MACRO supplier_abbreviated(name_table) AS TABLE
 SELECT n.name, min(a.abbreviation) AS abbreviation
 FROM query_table(name_table) n
@@ -223,4 +224,5 @@ JOIN supplier_abbreviations a
       AND coalesce(n.legal_form_hint, 'public body') IN ('public body', a.legal_form))
   OR replace(n.name_core, ' ', '') = replace(a.name_core, ' ', '')
   OR (length(n.name_core) >= 20 AND starts_with(a.name_core, n.name_core))
-GROUP BY n.name;
+GROUP BY n.name
+HAVING count(DISTINCT a.abbreviation) = 1;
