@@ -68,26 +68,21 @@ def match_file(
     warehouse.execute_script(sql_text("supplier_match"))
     warehouse.unregister("match_input")
     results: dict[str, tuple[str, str, float, str]] = {}
-    for r in warehouse.fetch(
-        "SELECT e.name, e.supplier_id, s.canonical_name, e.alias, e.organisation "
-        "FROM match_exact e JOIN suppliers s USING (supplier_id)"
+    # Names found without scoring: the same cleaned name as an alias, or a body's official
+    # abbreviation of one (or the other way round).
+    for table, reason in (
+        ("match_exact", "same cleaned name as {alias!r} ({organisation})"),
+        ("match_abbreviated", "official abbreviation: {alias!r} ({organisation}) is {body}"),
     ):
-        results[r["name"]] = (
-            r["supplier_id"],
-            r["canonical_name"],
-            linkage.LEVEL_PRECISION["same cleaned name"],
-            f"same cleaned name as {r['alias']!r} ({r['organisation']})",
-        )
-    for r in warehouse.fetch(
-        "SELECT e.name, e.supplier_id, s.canonical_name, e.alias, e.organisation, e.body "
-        "FROM match_abbreviated e JOIN suppliers s USING (supplier_id)"
-    ):
-        results[r["name"]] = (
-            r["supplier_id"],
-            r["canonical_name"],
-            linkage.LEVEL_PRECISION["same cleaned name"],
-            f"official abbreviation: {r['alias']!r} ({r['organisation']}) is {r['body']}",
-        )
+        for r in warehouse.fetch(
+            f"SELECT e.*, s.canonical_name FROM {table} e JOIN suppliers s USING (supplier_id)"
+        ):
+            results[r["name"]] = (
+                r["supplier_id"],
+                r["canonical_name"],
+                linkage.LEVEL_PRECISION["same cleaned name"],
+                reason.format(**r),
+            )
     outside = warehouse.con.sql(
         "SELECT * FROM match_splink_nodes WHERE starts_with(unique_id, 'outside:')"
     ).to_arrow_table()
