@@ -32,6 +32,15 @@ def test_scores_worked_by_hand() -> None:
     )
 
 
+def test_pooled_pairs_count_every_sets_pairs_once() -> None:
+    small = ev.scores(["A", "A", "B"], ["1", "1", "1"])  # 1 true pair, 3 predicted, 1 right
+    large = ev.scores(["A", "A", "A", "B"], ["1", "1", "2", "3"])  # 3 true, 1 predicted, 1 right
+    pooled = ev.pooled_pairs([small, large])
+    assert (pooled["pairs_true"], pooled["pairs_predicted"], pooled["pairs_correct"]) == (4, 4, 2)
+    # Not the mean of the sets' precisions (1/3 and 1): 2 right of 4 predicted.
+    assert (pooled["precision"], pooled["recall"]) == (0.5, 0.5)
+
+
 def test_judgements_cut_and_join_gold_clusters() -> None:
     items = [
         ev.GoldItem("s", "Gazprom", "00101100"),

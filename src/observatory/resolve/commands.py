@@ -166,11 +166,21 @@ def evaluate_suppliers_cmd(
             except (OSError, ValueError) as exc:
                 raise fail(exc) from exc
             results.append(ev.evaluate(name, items, model, verdicts, threads=threads))
+    pooled = ev.pooled_pairs(r.judged for r in results) if len(results) > 1 else None
     if as_json:
-        print_json({"evaluations": [r.as_json() for r in results]})
+        print_json(
+            {"evaluations": [r.as_json() for r in results]}
+            | ({"pooled_judged_pairs": pooled} if pooled else {})
+        )
         return
     for r in results:
         _print_evaluation(r, show)
+    if pooled:
+        out.print(
+            f"\n[bold]judged sets together[/bold]: {pooled['pairs_correct']} of "
+            f"{pooled['pairs_true']} judged pairs found, {pooled['pairs_predicted']} predicted: "
+            f"pairs P {pooled['precision']:.3f}, R {pooled['recall']:.3f}, F1 {pooled['f1']:.3f}"
+        )
 
 
 def _print_evaluation(r: Any, show: int) -> None:

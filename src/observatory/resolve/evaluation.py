@@ -245,6 +245,26 @@ def scores(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
     return s
 
 
+def pooled_pairs(judged: Iterable[Scores]) -> dict[str, Any]:
+    """Pairwise scores over several judged sets counted as one (each set's pairs are its own:
+    a small set cannot swing the figure as it does alone)."""
+    sets = list(judged)
+    correct = sum(s.pairs_correct for s in sets)
+    predicted = sum(s.pairs_predicted for s in sets)
+    true = sum(s.pairs_true for s in sets)
+    precision = correct / predicted if predicted else 1.0
+    recall = correct / true if true else 1.0
+    return {
+        "sets": len(sets),
+        "pairs_true": true,
+        "pairs_predicted": predicted,
+        "pairs_correct": correct,
+        "precision": precision,
+        "recall": recall,
+        "f1": _f1(precision, recall),
+    }
+
+
 def _sets(labels: Sequence[str]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = defaultdict(list)
     for i, label in enumerate(labels):
