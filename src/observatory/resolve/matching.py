@@ -67,12 +67,17 @@ def match_file(
     warehouse.register("match_input", pa.table({"name": pa.array(names, pa.string())}))
     warehouse.execute_script(sql_text("supplier_match"))
     warehouse.unregister("match_input")
-    results: dict[str, tuple[str, str, float, str]] = {}
+    # name -> (supplier id, canonical name, probability, reason, kind of match)
+    results: dict[str, tuple[str, str, float, str, str]] = {}
     # Names found without scoring: the same cleaned name as an alias, or a body's official
     # abbreviation of one (or the other way round).
-    for table, reason in (
-        ("match_exact", "same cleaned name as {alias!r} ({organisation})"),
-        ("match_abbreviated", "official abbreviation: {alias!r} ({organisation}) is {body}"),
+    for table, kind, reason in (
+        ("match_exact", "same cleaned name", "same cleaned name as {alias!r} ({organisation})"),
+        (
+            "match_abbreviated",
+            "official abbreviation",
+            "official abbreviation: {alias!r} ({organisation}) is {body}",
+        ),
     ):
         for r in warehouse.fetch(
             f"SELECT e.*, s.canonical_name FROM {table} e JOIN suppliers s USING (supplier_id)"
@@ -82,6 +87,7 @@ def match_file(
                 r["canonical_name"],
                 linkage.LEVEL_PRECISION["same cleaned name"],
                 reason.format(**r),
+                kind,
             )
     outside = warehouse.con.sql(
         "SELECT * FROM match_splink_nodes WHERE starts_with(unique_id, 'outside:')"
@@ -115,6 +121,7 @@ def match_file(
                     r["canonical_name"],
                     r["match_probability"],
                     f"matched {r['alias']!r} ({r['organisation']}): {r['detail']}",
+                    "model",
                 ),
             )
     report = MatchReport(rows=len(rows), names=len(names))
@@ -127,15 +134,7 @@ def match_file(
             hit = results.get(name)
             if hit:
                 report.matched_rows += 1
-                kind = next(
-                    (
-                        k
-                        for k in ("same cleaned name", "official abbreviation")
-                        if hit[3].startswith(k)
-                    ),
-                    "model",
-                )
-                report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
+                report.by_kind[hit[4]] = report.by_kind.get(hit[4], 0) + 1
                 writer.writerow([*r, hit[0], hit[1], f"{hit[2]:.3f}", hit[3]])
             else:
                 writer.writerow([*r, "", "", "", "no supplier in the network matches"])
