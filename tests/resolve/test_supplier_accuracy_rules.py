@@ -124,15 +124,17 @@ def _id(result: tuple[list[ev.GoldItem], list[str]], name: str) -> str:
 
 @pytest.mark.parametrize(("a", "b"), JOINED)
 def test_site_typo_trust_and_abbreviated_variants_are_joined(
-    trafford_result, a: str, b: str
-) -> None:  # type: ignore[no-untyped-def]
+    trafford_result: tuple[list[ev.GoldItem], list[str]], a: str, b: str
+) -> None:
     vat = trafford_vat_numbers()
     assert vat[a] & vat[b]  # Trafford printed one VAT number with both
     assert _id(trafford_result, a) == _id(trafford_result, b)
 
 
 @pytest.mark.parametrize(("a", "b"), APART)
-def test_trading_company_and_look_alikes_stay_apart(trafford_result, a: str, b: str) -> None:  # type: ignore[no-untyped-def]
+def test_trading_company_and_look_alikes_stay_apart(
+    trafford_result: tuple[list[ev.GoldItem], list[str]], a: str, b: str
+) -> None:
     assert _id(trafford_result, a) != _id(trafford_result, b)
 
 
