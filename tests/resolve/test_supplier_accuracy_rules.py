@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from independent import DATA, need
 
+from observatory.insight.outcomes_reference import data_rows
 from observatory.resolve import evaluation as ev
 from observatory.resolve.suppliers import prepare
 from observatory.store import Warehouse
@@ -201,7 +202,7 @@ def test_official_abbreviations_are_recognised_only_alone_or_written_out(
     try:
         prepare(w)
         w.execute(
-            "CREATE TEMP TABLE names AS SELECT ? AS name, supplier_core(?) AS name_core, "
+            "CREATE TEMP TABLE names AS SELECT ? AS supplier_name, supplier_core(?) AS name_core, "
             "supplier_form_hint(supplier_name_full(?), supplier_trading_full(?)) "
             "AS legal_form_hint",
             [name, name, name, name],
@@ -213,9 +214,7 @@ def test_official_abbreviations_are_recognised_only_alone_or_written_out(
 
 
 def test_every_abbreviation_states_its_source_and_cleans_to_itself() -> None:
-    from observatory.resolve.suppliers import abbreviations
-
-    table = abbreviations().to_pylist()
+    table = data_rows("supplier_abbreviations.csv")
     assert len({r["abbreviation"] for r in table}) == len(table)
     w = Warehouse.memory()
     try:

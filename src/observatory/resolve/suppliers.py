@@ -15,16 +15,15 @@ The steps (docs/methods/supplier-resolution.md):
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import pyarrow as pa
 
+from observatory.insight.outcomes_reference import data_rows, temp_table
 from observatory.resolve import linkage
 from observatory.resolve.clustering import Entities, Override, forced_groups_and_tags
 from observatory.resolve.stable_ids import assign
@@ -61,32 +60,26 @@ class Resolution:
         return dict(self.__dict__)
 
 
-def abbreviations() -> pa.Table:
-    """The official abbreviations public bodies and a few national suppliers go by
-    (``data/supplier_abbreviations.csv``, each with the source that states it)."""
-    path = resources.files("observatory.data").joinpath("supplier_abbreviations.csv")
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    return pa.table(
-        {
-            column: pa.array([r[column].strip() for r in rows], pa.string())
-            for column in ("abbreviation", "name", "legal_form", "source")
-        }
-    )
-
-
 def prepare(warehouse: Warehouse) -> None:
     """The macros and reference tables resolution needs on this connection."""
     warehouse.execute_script(sql_text("macros"))
     warehouse.execute_script(sql_text("supplier_macros"))
     warehouse.execute_script(sql_text("supplier_rows"))
-    warehouse.register("supplier_abbreviations_arrow", abbreviations())
+    # The official abbreviations public bodies and a few national suppliers go by, each with
+    # the source that states it.
+    rows = data_rows("supplier_abbreviations.csv")
+    columns = ("abbreviation", "name", "legal_form", "source")
+    temp_table(
+        warehouse,
+        "supplier_abbreviation_rows",
+        dict.fromkeys(columns, pa.string()),
+        [tuple(r[c].strip() for c in columns) for r in rows],
+    )
     warehouse.execute(
         "CREATE OR REPLACE TEMP TABLE supplier_abbreviations AS "
         "SELECT lower(abbreviation) AS abbreviation, name, nullif(legal_form, '') AS legal_form, "
-        "source, supplier_core(name) AS name_core FROM supplier_abbreviations_arrow"
+        "source, supplier_core(name) AS name_core FROM supplier_abbreviation_rows"
     )
-    warehouse.unregister("supplier_abbreviations_arrow")
 
 
 def resolve(

@@ -148,9 +148,6 @@ LEFT JOIN charity_register ch ON ch.charity_number = l.charity_number;
 -- Manchester Combined Authori'), else the name the most members use (then the most lines),
 -- preferring names not written in capitals and not 34-35 characters long (the length at which
 -- Trafford's export cuts names).
-CREATE OR REPLACE TEMP VIEW supplier_records_as_input AS
-SELECT DISTINCT supplier_name AS name, name_core, legal_form_hint FROM supplier_records;
-
 CREATE OR REPLACE TEMP TABLE entity_names AS
 WITH aliases AS (
     SELECT supplier_id, supplier_name, count(DISTINCT organisation) AS orgs, sum(lines) AS lines
@@ -158,7 +155,7 @@ WITH aliases AS (
 ), official AS (
     SELECT r.supplier_id, min(a.name) AS official_name
     FROM supplier_records r
-    JOIN supplier_abbreviated('supplier_records_as_input') x ON x.name = r.supplier_name
+    JOIN supplier_abbreviated('supplier_records') x USING (supplier_name)
     JOIN supplier_abbreviations a USING (abbreviation)
     GROUP BY r.supplier_id
     HAVING count(DISTINCT a.abbreviation) = 1

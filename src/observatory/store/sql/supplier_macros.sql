@@ -215,14 +215,15 @@ FROM keyed LEFT JOIN rare USING (node_key);
 -- the body written out, spaced otherwise ('H M Revenue & Customs') or cut short after 20 or more
 -- characters ('Greater Manchester Combined Authori'). A name that could be several bodies cut
 -- short ('The Association Of Directors': of adult or of children's services) is none of them.
--- Input: a table of (name, name_core, legal_form_hint).
+-- Input: a table with supplier_name, name_core and legal_form_hint (resolve_clean_names,
+-- supplier_records).
 CREATE OR REPLACE TEMP MACRO supplier_abbreviated(name_table) AS TABLE
-SELECT n.name, min(a.abbreviation) AS abbreviation
+SELECT n.supplier_name, any_value(a.abbreviation) AS abbreviation
 FROM query_table(name_table) n
 JOIN supplier_abbreviations a
   ON (n.name_core = a.abbreviation
       AND coalesce(n.legal_form_hint, 'public body') IN ('public body', a.legal_form))
   OR replace(n.name_core, ' ', '') = replace(a.name_core, ' ', '')
   OR (length(n.name_core) >= 20 AND starts_with(a.name_core, n.name_core))
-GROUP BY n.name
+GROUP BY n.supplier_name
 HAVING count(DISTINCT a.abbreviation) = 1;

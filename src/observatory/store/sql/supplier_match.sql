@@ -33,23 +33,23 @@ GROUP BY i.name;
 
 -- A body's official abbreviation for its name written out, or the other way round ('HMRC' /
 -- 'HM Revenue & Customs'): the supplier holding the other form.
-CREATE OR REPLACE TEMP VIEW supplier_records_as_input AS
-SELECT DISTINCT supplier_name AS name, name_core, legal_form_hint FROM supplier_records;
+CREATE OR REPLACE TEMP VIEW match_input_names AS
+SELECT name AS supplier_name, name_core, legal_form_hint FROM match_input_nodes;
 
 CREATE OR REPLACE TEMP TABLE match_abbreviated AS
 WITH network AS (
     SELECT r.supplier_id, r.supplier_name, r.organisation, r.lines, a.abbreviation
     FROM supplier_records r
-    JOIN supplier_abbreviated('supplier_records_as_input') a ON a.name = r.supplier_name
+    JOIN supplier_abbreviated('supplier_records') a USING (supplier_name)
 )
-SELECT i.name, arg_max(n.supplier_id, n.lines) AS supplier_id,
+SELECT i.supplier_name AS name, arg_max(n.supplier_id, n.lines) AS supplier_id,
        arg_max(n.supplier_name, n.lines) AS alias,
        arg_max(n.organisation, n.lines) AS organisation, any_value(s.name) AS body
-FROM supplier_abbreviated('match_input_nodes') i
+FROM supplier_abbreviated('match_input_names') i
 JOIN network n USING (abbreviation)
 JOIN supplier_abbreviations s USING (abbreviation)
-WHERE i.name NOT IN (SELECT name FROM match_exact)
-GROUP BY i.name;
+WHERE i.supplier_name NOT IN (SELECT name FROM match_exact)
+GROUP BY i.supplier_name;
 
 -- Blocking keys for both sides are computed over the two together, as resolution does.
 CREATE OR REPLACE TEMP TABLE match_all_nodes AS

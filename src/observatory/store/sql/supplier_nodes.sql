@@ -26,12 +26,8 @@ SELECT supplier_name, name_full, trading_full,
        supplier_form_hint(name_full, trading_full) AS legal_form_hint
 FROM parts;
 
-CREATE OR REPLACE TEMP VIEW resolve_clean_names_as_input AS
-SELECT supplier_name AS name, name_core, legal_form_hint FROM resolve_clean_names;
-
 CREATE OR REPLACE TEMP TABLE resolve_abbreviated AS
-SELECT name AS supplier_name, abbreviation
-FROM supplier_abbreviated('resolve_clean_names_as_input');
+SELECT * FROM supplier_abbreviated('resolve_clean_names');
 
 -- An identifier one publisher gives to names that have nothing in common ('NSL Ltd' and
 -- 'Aspire' under one company number in a contracts register, 'Gazprom' and 'SSE') is a row
