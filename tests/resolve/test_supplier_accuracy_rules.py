@@ -226,7 +226,8 @@ def test_every_abbreviation_states_its_source_and_cleans_to_itself() -> None:
                 w.fetch_value("SELECT supplier_core(?)", [r["abbreviation"]])
                 == r["abbreviation"].lower()
             ), r
-            assert r["legal_form"] in ("", "PLC", "company", "LLP", "CIC", "charity"), r
+            forms = ("", "PLC", "company", "LLP", "CIC", "charity", "public body")
+            assert r["legal_form"] in forms, r
     finally:
         w.close()
 

@@ -69,6 +69,19 @@ def test_cleaned_names(warehouse: Warehouse, published: str, core: str, trading:
         ("Acme Widgets Limited", "company"),
         ("Our Lady's RC Primary School", "public body"),
         ("Tameside MBC Borough Council", "public body"),
+        # Public bodies as real files print them: a metropolitan borough as 'MBC' or 'M.B.C.',
+        # a department 'of' or cut to 'Dept', the Combined Authority cut at 35 characters, a
+        # superannuation fund, a court service by its abbreviation.
+        ("Stockport MBC (Accts Receiveable)", "public body"),
+        ("Bury M.B.C.", "public body"),
+        ("Dept of Business Energy & Ind Strat", "public body"),
+        ("Greater Manchester Combined Authori", "public body"),
+        ("GREATER MANCHESTER SUPERANN FUND", "public body"),
+        ("HMCTS (Manchester County Court)", "public body"),
+        ("Transport For Greater Manchester", "public body"),
+        # ... and names that only hold such a word are not: a private pension fund, a charity.
+        ("RETAILCHIC PENSION FUND", None),
+        ("Transport for All", None),
         ("Mr J Smith", "individual/sole trader"),
         ("A Rostron T/A Rostron Plumbing", "individual/sole trader"),
         ("L&Q T/A London & Quadrant Housing T", None),

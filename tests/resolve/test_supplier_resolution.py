@@ -222,6 +222,34 @@ def test_district_comes_from_the_postcode_lookup(resolved_slice: Path) -> None:
     assert checked >= 5
 
 
+def test_a_public_body_paid_by_its_abbreviation_or_name_is_a_public_body(
+    resolved_slice: Path,
+) -> None:
+    # Calderdale pays three national bodies, each named by no legal form: the DVSA by its
+    # abbreviation, the CQC and the DBS written out (their gov.uk pages list them as public
+    # bodies; so does the project's abbreviations table, which this checks is used).
+    published = {
+        "Dvsa": "Driver and Vehicle Standards Agency",
+        "Care Quality Commission": "Care Quality Commission",
+        "Disclosure & Barring Service": "Disclosure and Barring Service",
+    }
+    names = {(r.get(NAME) or "").strip() for r in calderdale_rows()}
+    assert set(published) <= names
+    with Warehouse.open(resolved_slice, read_only=True) as w:
+        for name, official in published.items():
+            (sid,) = _ids(w, "calderdale", name)
+            row = w.fetch(
+                "SELECT canonical_name, legal_form FROM suppliers WHERE supplier_id = ?", [sid]
+            )[0]
+            assert row == {"canonical_name": official, "legal_form": "public body"}, name
+            source = w.fetch_value(
+                "SELECT source FROM supplier_evidence WHERE supplier_id = ?"
+                " AND attribute = 'legal_form'",
+                [sid],
+            )
+            assert source.startswith("official abbreviations table"), name
+
+
 def test_a_name_two_members_print_alike_is_one_supplier(resolved_slice: Path) -> None:
     calderdale = {(r.get(NAME) or "").strip() for r in calderdale_rows()}
     numbers: dict[str, set[str | None]] = defaultdict(set)

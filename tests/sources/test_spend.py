@@ -122,6 +122,25 @@ def test_redacted_and_negative_lines_are_kept_and_flagged(network) -> None:
     assert rows["wrong"] == 0
 
 
+def test_each_publishers_redaction_placeholder_is_flagged(network) -> None:
+    """Salford writes 'Redaction' (and 'Redacted Data') where a payee is withheld: read here from
+    the raw files' Vendor Name column, and every such line must be flagged, none named."""
+    warehouse, _ = network
+    placeholders = {"Redaction", "Redacted Data"}
+    expected = 0
+    for f in sorted((DATA / "salford").glob("*.csv")):
+        with f.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        expected += sum((r.get("Vendor Name") or "").strip() in placeholders for r in rows)
+    flagged = warehouse.fetch(
+        "SELECT count(*) FILTER (WHERE is_redacted) AS flagged,"
+        " count(*) FILTER (WHERE NOT is_redacted) AS named FROM spend_lines"
+        " WHERE organisation = 'salford' AND supplier_name IN ('Redaction', 'Redacted Data')"
+    )[0]
+    assert expected > 2575  # 'Redacted Data' alone is 2,575 lines; 'Redaction' adds 391
+    assert flagged == {"flagged": expected, "named": 0}
+
+
 def test_supplier_totals_file_is_refused_with_a_reason() -> None:
     path = need(DATA / "lambeth" / "2011-01-payments.csv")
     with pytest.raises(LoadError, match="supplier totals"):

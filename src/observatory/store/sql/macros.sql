@@ -69,9 +69,11 @@ CREATE OR REPLACE TEMP MACRO parse_date(t) AS
 CREATE OR REPLACE TEMP MACRO redacted_payee(t) AS
     CASE WHEN t IS NULL THEN true
          WHEN length(trim(t)) <= 5 AND upper(trim(t)) IN ('', 'NA', 'N/A', '#N/A', 'NULL', 'NONE', '-') THEN true
-         WHEN regexp_matches(t, '(?i)redact|third party|withheld|private individual|^\s*\*')
+         WHEN regexp_matches(t, '(?i)redact|third party|withheld|private individual|personal|protection|disclosed|confidential|^\s*\*')
+             -- A placeholder, not a firm whose name holds the word ('Redactive Publishing',
+             -- 'Personal Care Consultants Ltd', 'Disclosure & Barring Service').
              THEN regexp_matches(lower(trim(t)),
-                 '^(redacted\b|third party supplier$|third party payment$|withheld\b|private individual$|\*+$)|\bredacted personal\b|personal (data|information) redacted')
+                 '^(redact(ed|ion)\b|third party supplier$|third party payment$|withheld\b|private individual$|\*+$)|\bredacted personal\b|personal (data|information) redacted|^(name |payee |supplier )?(redacted|withheld)$|^(personal (data|information)|data protection( act)?|not disclosed|undisclosed|confidential)$')
          ELSE false END;
 
 -- A card payment named in a transaction id or purpose ('P-Card', 'purchase card'). The cheap

@@ -68,8 +68,20 @@ LEFT JOIN (SELECT * FROM entity_register_names WHERE company_number IS NOT NULL)
 LEFT JOIN (SELECT * FROM entity_register_names WHERE charity_number IS NOT NULL) nc USING (supplier_id)
 LEFT JOIN charity_register ch ON ch.charity_number = coalesce(e.charity_number, nc.charity_number);
 
--- Legal form: the register's category, then a charity number, then what the names say (the
--- specific forms first), then the company-number prefix, then 'unknown'.
+-- The body an entity is, when its aliases include an official abbreviation or the body's name
+-- written out (supplier_abbreviations): one body only, else none.
+CREATE OR REPLACE TEMP TABLE entity_official AS
+SELECT r.supplier_id, min(a.name) AS official_name, min(a.legal_form) AS legal_form,
+       arg_max(r.record_key, r.lines) AS record_key
+FROM supplier_records r
+JOIN supplier_abbreviated('supplier_records') x USING (supplier_name)
+JOIN supplier_abbreviations a USING (abbreviation)
+GROUP BY r.supplier_id
+HAVING count(DISTINCT a.abbreviation) = 1;
+
+-- Legal form: the register's category, then a charity number, then what the names or the
+-- abbreviations table say (the specific forms first), then the company-number prefix, then
+-- 'unknown'.
 CREATE OR REPLACE TEMP TABLE entity_form_votes AS
 SELECT supplier_id, legal_form_hint AS form, sum(lines) AS weight,
        arg_max(record_key, lines) AS record_key
@@ -100,6 +112,10 @@ WITH candidates AS (
     UNION ALL
     SELECT supplier_id, form, 3, weight, 'name says ' || form, record_key
     FROM entity_form_votes WHERE form IN ('PLC', 'LLP', 'CIC')
+    UNION ALL
+    SELECT supplier_id, legal_form, 3, 0,
+           'official abbreviations table: ' || official_name || ', ' || legal_form, record_key
+    FROM entity_official WHERE legal_form IS NOT NULL
     UNION ALL
     SELECT supplier_id,
            CASE WHEN company_number[1:2] IN ('OC', 'SO', 'NC') THEN 'LLP' ELSE 'company' END,
@@ -152,13 +168,6 @@ CREATE OR REPLACE TEMP TABLE entity_names AS
 WITH aliases AS (
     SELECT supplier_id, supplier_name, count(DISTINCT organisation) AS orgs, sum(lines) AS lines
     FROM supplier_records GROUP BY supplier_id, supplier_name
-), official AS (
-    SELECT r.supplier_id, min(a.name) AS official_name
-    FROM supplier_records r
-    JOIN supplier_abbreviated('supplier_records') x USING (supplier_name)
-    JOIN supplier_abbreviations a USING (abbreviation)
-    GROUP BY r.supplier_id
-    HAVING count(DISTINCT a.abbreviation) = 1
 )
 SELECT supplier_id,
        coalesce(any_value(o.official_name),
@@ -166,7 +175,7 @@ SELECT supplier_id,
                                         NOT length(supplier_name) BETWEEN 34 AND 35,
                                         orgs, lines, supplier_name))) AS best_alias,
        count(*) AS aliases
-FROM aliases LEFT JOIN official o USING (supplier_id) GROUP BY supplier_id;
+FROM aliases LEFT JOIN entity_official o USING (supplier_id) GROUP BY supplier_id;
 
 DELETE FROM suppliers;
 
