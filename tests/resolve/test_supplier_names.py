@@ -82,6 +82,8 @@ def test_cleaned_names(warehouse: Warehouse, published: str, core: str, trading:
         # ... and names that only hold such a word are not: a private pension fund, a charity.
         ("RETAILCHIC PENSION FUND", None),
         ("Transport for All", None),
+        ("The Joseph Cox Charity", "charity"),
+        ("Peter De Haan Charitable Trust", "charity"),
         ("Mr J Smith", "individual/sole trader"),
         ("A Rostron T/A Rostron Plumbing", "individual/sole trader"),
         ("L&Q T/A London & Quadrant Housing T", None),
