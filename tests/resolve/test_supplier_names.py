@@ -79,9 +79,17 @@ def test_cleaned_names(warehouse: Warehouse, published: str, core: str, trading:
         ("GREATER MANCHESTER SUPERANN FUND", "public body"),
         ("HMCTS (Manchester County Court)", "public body"),
         ("Transport For Greater Manchester", "public body"),
-        # ... and names that only hold such a word are not: a private pension fund, a charity.
+        ("London Borough of Hounslow", "public body"),
+        ("Tameside Metropolitan Bouough", "public body"),
+        # ... and names that only hold such a word are not: a private pension fund, an
+        # architects' practice, a care charity, a brass band, a church, an events firm.
         ("RETAILCHIC PENSION FUND", None),
         ("Transport for All", None),
+        ("Office for Metropolitan Architectur", None),
+        ("Community Integrated Care", None),
+        ("Eccles Borough Band", None),
+        ("Rishton Parish Church", None),
+        ("GOVERNMENT EVENTS", None),
         ("The Joseph Cox Charity", "charity"),
         ("Peter De Haan Charitable Trust", "charity"),
         ("Mr J Smith", "individual/sole trader"),
