@@ -141,6 +141,24 @@ def test_each_publishers_redaction_placeholder_is_flagged(network) -> None:
     assert flagged == {"flagged": expected, "named": 0}
 
 
+def test_personal_budgets_summed_by_client_group_name_no_payee(network) -> None:
+    """Calderdale prints its personal budgets (direct payments to service users) with a period
+    and client group where the payee goes ('2021:01D  Dementia'); its Supplier ID column says
+    'Personal Budgets'. Those lines are payments to individuals: flagged, no supplier."""
+    warehouse, _ = network
+    expected = 0
+    for f in sorted((DATA / "calderdale").glob("*.csv")):
+        with f.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            expected += sum(r.get("Supplier ID") == "Personal Budgets" for r in csv.DictReader(handle))
+    flagged = warehouse.fetch(
+        "SELECT count(*) FILTER (WHERE is_redacted) AS flagged,"
+        " count(*) FILTER (WHERE NOT is_redacted) AS named FROM spend_lines"
+        " WHERE organisation = 'calderdale' AND supplier_ref = 'Personal Budgets'"
+    )[0]
+    assert expected >= 100
+    assert flagged == {"flagged": expected, "named": 0}
+
+
 def test_supplier_totals_file_is_refused_with_a_reason() -> None:
     path = need(DATA / "lambeth" / "2011-01-payments.csv")
     with pytest.raises(LoadError, match="supplier totals"):
