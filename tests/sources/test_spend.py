@@ -149,7 +149,8 @@ def test_personal_budgets_summed_by_client_group_name_no_payee(network) -> None:
     expected = 0
     for f in sorted((DATA / "calderdale").glob("*.csv")):
         with f.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            expected += sum(r.get("Supplier ID") == "Personal Budgets" for r in csv.DictReader(handle))
+            rows = csv.DictReader(handle)
+            expected += sum(r.get("Supplier ID") == "Personal Budgets" for r in rows)
     flagged = warehouse.fetch(
         "SELECT count(*) FILTER (WHERE is_redacted) AS flagged,"
         " count(*) FILTER (WHERE NOT is_redacted) AS named FROM spend_lines"
