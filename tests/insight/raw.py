@@ -71,6 +71,10 @@ def redacted(name: str) -> bool:
         or "redacted personal" in n
         or n in PLACEHOLDERS
         or re.match(r"\d{4}:\d{2}", n) is not None  # a period and client group, no payee
+        or re.fullmatch(
+            r"(miscellaneous|misc|sundry|sundries|various)( (payments?|bacs|creditors?))*", n
+        )
+        is not None
     )
 
 
