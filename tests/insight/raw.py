@@ -62,6 +62,9 @@ PLACEHOLDERS = {
 }
 
 
+REBATE = re.compile(r"(council tax |energy )*rebates?( grants?| payments?)?")
+
+
 def redacted(name: str) -> bool:
     n = name.strip().lower()
     return (
@@ -70,6 +73,7 @@ def redacted(name: str) -> bool:
         or "personal information redacted" in n
         or "redacted personal" in n
         or n in PLACEHOLDERS
+        or REBATE.fullmatch(n) is not None  # households' energy rebates, no payee
         or re.match(r"\d{4}:\d{2}", n) is not None  # a period and client group, no payee
         or re.fullmatch(
             r"(miscellaneous|misc|sundry|sundries|various)( (payments?|bacs|creditors?))*", n

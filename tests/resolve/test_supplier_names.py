@@ -80,6 +80,7 @@ def test_cleaned_names(warehouse: Warehouse, published: str, core: str, trading:
         ("HMCTS (Manchester County Court)", "public body"),
         ("Transport For Greater Manchester", "public body"),
         ("London Borough of Hounslow", "public body"),
+        ("NEWCASTLEUPONTYNE HOSPITALTRUST", "public body"),
         ("Tameside Metropolitan Bouough", "public body"),
         # ... and names that only hold such a word are not: a private pension fund, an
         # architects' practice, a care charity, a brass band, a church, an events firm.
