@@ -69,15 +69,23 @@ CREATE OR REPLACE TEMP MACRO parse_date(t) AS
 CREATE OR REPLACE TEMP MACRO redacted_payee(t) AS
     CASE WHEN t IS NULL THEN true
          WHEN length(trim(t)) <= 5 AND upper(trim(t)) IN ('', 'NA', 'N/A', '#N/A', 'NULL', 'NONE', '-') THEN true
-         WHEN regexp_matches(t, '(?i)redact|third party|withheld|private individual|personal|protection|disclosed|confidential|direct payment|miscellaneous|misc|sundr|various|rebate|^\s*\*|^\s*\d{4}:\d')
+         WHEN regexp_matches(t, '(?i)redact|third party|withheld|private individual|personal|protection|disclosed|confidential|direct payment|misc|sundr|various|rebate|^\s*\*|^\s*\d{4}:\d')
              -- A placeholder, not a firm whose name holds the word ('Redactive Publishing',
              -- 'Personal Care Consultants Ltd', 'Disclosure & Barring Service'). Payments to
              -- individuals summed under a period and client group ('2021:01D  Dementia',
              -- Calderdale's personal budgets) or under 'Direct Payments', and a bucket of
-             -- payees ('MISCELLANEOUS PAYMENTS BACS', 'Sundry Creditors') or of households ('ENERGY
-             -- REBATE GRANTS') name no payee either.
-             THEN regexp_matches(lower(trim(t)),
-                 '^(redact(ed|ion)\b|third party supplier$|third party payment$|withheld\b|private individual$|\*+$)|\bredacted personal\b|personal (data|information) redacted|^(name |payee |supplier )?(redacted|withheld)$|^(personal (data|information)|data protection( act)?|not disclosed|undisclosed|confidential|direct payments?|personal budgets?)$|^\d{4}:\d{2}|^(miscellaneous|misc|sundry|sundries|various)( (payments?|payees?|suppliers?|creditors?|bacs))*$|^(council tax |energy )*rebates?( grants?| payments?)?$')
+             -- payees ('MISCELLANEOUS PAYMENTS BACS', 'Sundry Creditors') or of households
+             -- ('ENERGY REBATE GRANTS') name no payee either.
+             THEN lower(trim(t)) IN (
+                     'third party supplier', 'third party payment', 'private individual',
+                     'name redacted', 'payee redacted', 'supplier redacted', 'name withheld',
+                     'personal data', 'personal information', 'data protection',
+                     'data protection act', 'not disclosed', 'undisclosed', 'confidential',
+                     'direct payment', 'direct payments', 'personal budget', 'personal budgets')
+                  OR regexp_matches(lower(trim(t)),
+                     '^(redact(ed|ion)\b|withheld\b|\*+$|\d{4}:\d{2})|\bredacted personal\b|personal (data|information) redacted'
+                     || '|^(miscellaneous|misc|sundry|sundries|various)( (payments?|payees?|suppliers?|creditors?|bacs))*$'
+                     || '|^(council tax |energy )*rebates?( grants?| payments?)?$')
          ELSE false END;
 
 -- A card payment named in a transaction id or purpose ('P-Card', 'purchase card'). The cheap
