@@ -81,6 +81,7 @@ def test_cleaned_names(warehouse: Warehouse, published: str, core: str, trading:
         ("Transport For Greater Manchester", "public body"),
         ("London Borough of Hounslow", "public body"),
         ("NEWCASTLEUPONTYNE HOSPITALTRUST", "public body"),
+        ("Central Mcr Uni Hospital t/a", "public body"),
         ("Tameside Metropolitan Bouough", "public body"),
         # ... and names that only hold such a word are not: a private pension fund, an
         # architects' practice, a care charity, a brass band, a church, an events firm.

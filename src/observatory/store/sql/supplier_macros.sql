@@ -109,7 +109,7 @@ CREATE OR REPLACE TEMP MACRO supplier_form_hint(full_name, trading) AS
         WHEN regexp_matches(full_name, '\bcio\b') THEN 'charity'
         WHEN regexp_matches(full_name, '\b(ltd|limited)\b') THEN 'company'
         WHEN regexp_matches(full_name,
-            '\b(council|borough (council|of)|metropolitan (b[a-z]*|district)|mbc|nhs|hospitals? ?(nhs )?(foundation )?trust|police|constabulary|fire and rescue|combined authori[a-z]*|hm (revenue|courts|land registry|treasury|prison)|hmrc|hmcts|dwp|dvla|(department|dept) (for|of)|ministry of|cabinet office|home office|environment agency|government legal department|(hm|welsh|scottish) government|transport for (london|greater manchester|the north|wales|west midlands)|superann[a-z]*|teachers pensions?|university|college|primary school|high school|school|academy trust|integrated care (board|system)|clinical commissioning|ccg)\b')
+            '\b(council|borough (council|of)|metropolitan (b[a-z]*|district)|mbc|nhs|hospitals? ?(nhs )?(foundation )?trust|(university|uni) hospitals?|police|constabulary|fire and rescue|combined authori[a-z]*|hm (revenue|courts|land registry|treasury|prison)|hmrc|hmcts|dwp|dvla|(department|dept) (for|of)|ministry of|cabinet office|home office|environment agency|government legal department|(hm|welsh|scottish) government|transport for (london|greater manchester|the north|wales|west midlands)|superann[a-z]*|teachers pensions?|university|college|primary school|high school|school|academy trust|integrated care (board|system)|clinical commissioning|ccg)\b')
             THEN 'public body'
         WHEN regexp_matches(full_name, '\bcharit(y|able)\b') THEN 'charity'
         WHEN regexp_matches(full_name, '^(mr|mrs|ms|miss|dr|mx) ') THEN 'individual/sole trader'
