@@ -224,9 +224,7 @@ def scores(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
     s.pairs_correct = sum(_pairs(n) for n in cells.values())
     s.pairs_true = sum(_pairs(n) for n in true_sizes.values())
     s.pairs_predicted = sum(_pairs(n) for n in pred_sizes.values())
-    s.precision = s.pairs_correct / s.pairs_predicted if s.pairs_predicted else 1.0
-    s.recall = s.pairs_correct / s.pairs_true if s.pairs_true else 1.0
-    s.f1 = _f1(s.precision, s.recall)
+    s.precision, s.recall, s.f1 = _pair_scores(s.pairs_correct, s.pairs_predicted, s.pairs_true)
     n = len(truth)
     if n:
         both = list(zip(truth, predicted, strict=True))
@@ -252,8 +250,7 @@ def pooled_pairs(judged: Iterable[Scores]) -> dict[str, Any]:
     correct = sum(s.pairs_correct for s in sets)
     predicted = sum(s.pairs_predicted for s in sets)
     true = sum(s.pairs_true for s in sets)
-    precision = correct / predicted if predicted else 1.0
-    recall = correct / true if true else 1.0
+    precision, recall, f1 = _pair_scores(correct, predicted, true)
     return {
         "sets": len(sets),
         "pairs_true": true,
@@ -261,7 +258,7 @@ def pooled_pairs(judged: Iterable[Scores]) -> dict[str, Any]:
         "pairs_correct": correct,
         "precision": precision,
         "recall": recall,
-        "f1": _f1(precision, recall),
+        "f1": f1,
     }
 
 
@@ -274,6 +271,14 @@ def _sets(labels: Sequence[str]) -> dict[str, list[int]]:
 
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _pair_scores(correct: int, predicted: int, true: int) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 from pair counts (1.0 when there is nothing to get
+    wrong)."""
+    precision = correct / predicted if predicted else 1.0
+    recall = correct / true if true else 1.0
+    return precision, recall, _f1(precision, recall)
 
 
 def disagreements(
