@@ -251,3 +251,56 @@ def test_a_body_name_cut_before_of_does_not_bridge_two_bodies() -> None:
     ids = dict(zip([i.name for i in items], predicted, strict=True))
     assert ids["CIEH"] == ids["Chartered Institute Of Environmental"]  # the abbreviation
     assert len({ids[n] for n in list(published)[:3]}) == 3
+
+
+
+@cache
+def _published_text(organisation: str) -> str:
+    """The text of the files the names below were read from (zips: their members)."""
+    files = {
+        "newcastle": ["newcastle/2022-04.csv"],
+        "hyndburn": ["hyndburn/July-24.csv"],
+        "salford": ["salford/2022-03.csv"],
+        "manchester": ["manchester/2021-08.csv"],
+        "trafford": ["trafford/trafford-supplier-spend-2025-26.zip"],
+    }[organisation]
+    texts = []
+    for name in files:
+        path = need(DATA / name)
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as z:
+                texts += [z.read(m).decode("utf-8", errors="replace") for m in z.namelist()]
+        else:
+            texts.append(path.read_bytes().decode("utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+# Newcastle pays care homes by a saint's name alone ('ST JOSEPHS': nursing and residential care,
+# Adult Social Care); the longer names are a school in Accrington, a Salford primary school, a
+# Trafford playgroup and a church: five organisations. The controls are one supplier each (a
+# studio's name cut at 35 characters, a housing association's rent account).
+SAINTS_APART = [
+    (("newcastle", "ST JOSEPHS"), ("hyndburn", "St Josephs Accrington")),
+    (("newcastle", "ST GEORGES"), ("salford", "St Georges Ce Primary")),
+    (("newcastle", "ST GEORGES"), ("trafford", "ST GEORGE'S PLAYGROUP")),
+    (("salford", "St Georges Ce Primary"), ("trafford", "St George’s Church Altrincham")),
+]
+PREFIX_JOINED = [
+    (("manchester", "Gorse Hill Studios"), ("trafford", "Gorse Hill Studios Creative Communi")),
+    (("trafford", "Jigsaw Homes North"), ("trafford", "Jigsaw Homes North - RENT")),
+]
+
+
+def test_a_saints_name_alone_joins_no_longer_name_across_members() -> None:
+    named = sorted({x for pair in SAINTS_APART + PREFIX_JOINED for x in pair})
+    for organisation, name in named:
+        assert name in _published_text(organisation), (organisation, name)
+    others = [("trafford", n) for n in sorted(trafford_vat_numbers())[::20]]
+    items = [ev.GoldItem(o, n, f"{o}:{n}") for o, n in sorted(set(named + others))]
+    predicted, scratch = ev.resolve_items(items, model=None, threads=1)
+    scratch.close()
+    ids = {(i.source, i.name): p for i, p in zip(items, predicted, strict=True)}
+    for a, b in SAINTS_APART:
+        assert ids[a] != ids[b], (a, b)
+    for a, b in PREFIX_JOINED:
+        assert ids[a] == ids[b], (a, b)

@@ -86,8 +86,16 @@ def _longer_starts_with(short: str, long: str, registered: bool = False) -> str:
     return (
         f"(len(name_tokens_{short}) >= 2 AND {forms} "
         f"AND starts_with(name_core_{long}, name_core_{short} || ' ') "
-        f"AND NOT {_goes_on_with_of(short, long)})"
+        f"AND NOT {_goes_on_with_of(short, long)} AND NOT {_saint_alone(short)})"
     )
+
+
+def _saint_alone(side: str) -> str:
+    """The name is a saint's name and nothing else ('ST JOSEPHS', 'ST GEORGES': Newcastle's care
+    homes). Hundreds of schools, churches, care homes and clubs carry each one, so such a name
+    never joins a longer one by its words: 'St Josephs Accrington' (a school) and 'St George's
+    Playgroup' would otherwise meet in it, across members."""
+    return f"(len(name_sequence_{side}) = 2 AND name_sequence_{side}[1] IN ('st', 'saint'))"
 
 
 def _goes_on_with_of(short: str, long: str) -> str:
@@ -123,7 +131,7 @@ def _longer_holds(short: str, long: str) -> str:
         f"(len(name_tokens_{short}) >= 2 AND registered_form_{long} IS NULL "
         f"AND length(name_core_{long}) > length(name_core_{short}) "
         f"AND contains(' ' || name_core_{long} || ' ', ' ' || name_core_{short} || ' ') "
-        f"AND NOT {_goes_on_with_of(short, long)})"
+        f"AND NOT {_goes_on_with_of(short, long)} AND NOT {_saint_alone(short)})"
     )
 
 
