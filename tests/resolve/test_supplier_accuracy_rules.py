@@ -253,7 +253,6 @@ def test_a_body_name_cut_before_of_does_not_bridge_two_bodies() -> None:
     assert len({ids[n] for n in list(published)[:3]}) == 3
 
 
-
 @cache
 def _published_text(organisation: str) -> str:
     """The text of the files the names below were read from (zips: their members)."""
