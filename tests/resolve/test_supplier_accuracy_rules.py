@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -303,3 +305,53 @@ def test_a_saints_name_alone_joins_no_longer_name_across_members() -> None:
         assert ids[a] != ids[b], (a, b)
     for a, b in PREFIX_JOINED:
         assert ids[a] == ids[b], (a, b)
+
+
+def _ocds_postcodes(names: set[str]) -> dict[str, set[str]]:
+    """The postcode ending each party's street address in the Contracts Finder releases (read
+    with json; the releases leave postalCode empty)."""
+    out: dict[str, set[str]] = {}
+    for path in sorted(need(DATA / "ocds-contracts-finder").rglob("*.json")):
+        package = json.loads(path.read_text(encoding="utf-8"))
+        for release in package.get("releases", [package]):
+            for party in release.get("parties", []):
+                if party.get("name") in names:
+                    street = (party.get("address") or {}).get("streetAddress", "")
+                    found = re.search(r"([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\s*$", street)
+                    if found:
+                        out.setdefault(party["name"], set()).add(" ".join(found.groups()))
+    return out
+
+
+# GP practices of one town: their names share only 'medical practice' / 'medical centre', and a
+# postcode district (Crawley's RH11, Chichester's PO20). The control is one company, its name
+# spelt two ways at one postcode.
+PRACTICES = [
+    ("Ifield Medical Practice", "Leacroft Medical Practice"),
+    ("Witterings Medical Centre", "Tangmere Medical Centre"),
+]
+ONE_COMPANY = ("Novus Property Solution Limited", "Novus Property Solutions Limited")
+
+
+def test_a_shared_postcode_district_does_not_join_names_only_loosely_alike(
+    resolved_slice: Path,
+) -> None:
+    names = {n for pair in [*PRACTICES, ONE_COMPANY] for n in pair}
+    postcodes = _ocds_postcodes(names)
+    with Warehouse.open(resolved_slice, read_only=True) as w:
+        ids = {
+            n: {
+                r["supplier_id"]
+                for r in w.fetch(
+                    "SELECT supplier_id FROM supplier_records WHERE supplier_name = ?", [n]
+                )
+            }
+            for n in names
+        }
+    for a, b in PRACTICES:
+        districts = {p.split()[0] for p in postcodes[a] | postcodes[b]}
+        assert len(districts) == 1, (a, b, postcodes)  # published in one district
+        assert ids[a] and ids[b] and not ids[a] & ids[b], (a, b, ids)
+    a, b = ONE_COMPANY
+    assert postcodes[a] == postcodes[b]
+    assert ids[a] == ids[b] and len(ids[a]) == 1
