@@ -171,3 +171,33 @@ def test_evaluate_and_import_commands(slice_copy: Path) -> None:
                     "--json")  # fmt: skip
     with trafford.open(encoding="utf-8") as f:
         assert postcodes["rows"] == len({r["postcode"] for r in csv.DictReader(f)})
+
+
+def test_evaluate_as_resolved_scores_the_warehouses_own_suppliers(resolved_slice: Path) -> None:
+    """--as-resolved reads the warehouse's resolution, identifiers and all: Calderdale gives
+    Beacon Construction and its '(UK) Ltd' successor two numbers, so the network keeps them
+    apart, where names alone join them."""
+    gold = need(DATA / "labels" / "supplier_company_numbers.csv")
+    with gold.open(encoding="utf-8-sig", newline="") as f:
+        numbers = {
+            r["supplier_name_as_published"]: r["company_number_normalised"]
+            for r in csv.DictReader(f)
+            if r["supplier_name_as_published"].startswith("Beacon Construction")
+        }
+    assert len(set(numbers.values())) == 2, numbers  # two companies, as published
+    result = run("evaluate", "suppliers", "--gold", str(gold), "--as-resolved", "--show", "-1",
+                 "--db", str(resolved_slice), "--json")  # fmt: skip
+    (evaluation,) = result["evaluations"]
+    assert evaluation["model"].startswith("the warehouse's own resolution")
+    with Warehouse.open(resolved_slice, read_only=True) as w:
+        ids = {
+            name: w.fetch_value(
+                "SELECT any_value(supplier_id) FROM supplier_records "
+                "WHERE organisation = 'calderdale' AND supplier_name = ?",
+                [name],
+            )
+            for name in numbers
+        }
+    assert None not in ids.values() and len(set(ids.values())) == 2, ids
+    listed = {(d["name_a"], d["name_b"]) for d in evaluation["disagreements"]}
+    assert tuple(sorted(numbers)) not in listed

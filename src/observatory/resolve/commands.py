@@ -3,6 +3,7 @@ and ``reference import-postcodes``. ``register(app)`` adds them to the main Type
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -125,6 +126,14 @@ def evaluate_suppliers_cmd(
             "--retrain", help="Train on the gold names instead of using the network's model."
         ),
     ] = False,
+    as_resolved: Annotated[
+        bool,
+        typer.Option(
+            "--as-resolved",
+            help="Score the warehouse's own resolution of the gold names (identifiers and all: "
+            "how they are weighed, not a test of the names) instead of resolving the names alone.",
+        ),
+    ] = False,
     show: Annotated[
         int, typer.Option("--show", help="Disagreements to list per set (0: none, -1: all).")
     ] = 40,
@@ -133,7 +142,8 @@ def evaluate_suppliers_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Pairwise and per-cluster precision, recall and F1 of supplier resolution against
-    published identifiers; the names are resolved without them. Lists the disagreements."""
+    published identifiers; the names are resolved without them (--as-resolved: as the
+    warehouse resolved them). Lists the disagreements."""
     from observatory.resolve import evaluation as ev
     from observatory.resolve.suppliers import stored_model
 
@@ -147,25 +157,32 @@ def evaluate_suppliers_cmd(
             model = None if retrain else stored_model(warehouse)
             if vat_gold:
                 sets.append(("VAT numbers (spend lines)", ev.vat_gold(warehouse), vat_judgements))
-    elif vat_gold:
-        raise typer.BadParameter(f"{path} does not exist: --vat-gold needs a warehouse")
+    elif vat_gold or as_resolved:
+        flag = "--vat-gold" if vat_gold else "--as-resolved"
+        raise typer.BadParameter(f"{path} does not exist: {flag} needs a warehouse")
     if gold is not None:
         if not gold.is_file():
             raise typer.BadParameter(f"{gold}: no such file", param_hint="--gold")
         sets.insert(0, (f"company numbers ({gold.name})", ev.company_number_gold(gold), judgements))
-    if model is None and not retrain:
+    if model is None and not retrain and not as_resolved:
         err.print(
             "[yellow]no trained model in the warehouse (run `observatory resolve`): training on "
             "the gold names themselves[/yellow]"
         )
     results = []
-    with err.status("resolving the gold names"):
+    with (
+        err.status("resolving the gold names"),
+        contextlib.ExitStack() as stack,
+    ):
+        network = stack.enter_context(open_warehouse(path, read_only=True)) if as_resolved else None
         for name, items, judged in sets:
             try:
                 verdicts = ev.read_judgements(judged)
             except (OSError, ValueError) as exc:
                 raise fail(exc) from exc
-            results.append(ev.evaluate(name, items, model, verdicts, threads=threads))
+            results.append(
+                ev.evaluate(name, items, model, verdicts, threads=threads, network=network)
+            )
     pooled = ev.pooled_pairs(r.judged for r in results) if len(results) > 1 else None
     if as_json:
         print_json(

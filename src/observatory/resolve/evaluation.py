@@ -177,6 +177,39 @@ def resolve_items(
     return [ids[_record_key(i)] for i in items], scratch
 
 
+def network_items(warehouse: Warehouse, items: Sequence[GoldItem]) -> list[tuple[str, str] | None]:
+    """Each item as the warehouse's own resolution has it (identifiers and all): the supplier
+    id and record of that name published by the item's source (an organisation id or name, any
+    case), else of that name in any source (the one with most lines); None when the warehouse
+    holds no record of the name."""
+    scratch = pa.table(
+        {
+            "i": list(range(len(items))),
+            "source": [i.source for i in items],
+            "name": [i.name for i in items],
+        }
+    )
+    warehouse.register("gold_items", scratch)
+    try:
+        rows = warehouse.fetch(
+            """
+            SELECT g.i, r.supplier_id, r.record_key
+            FROM gold_items g JOIN supplier_records r ON r.supplier_name = g.name
+            WHERE r.supplier_id IS NOT NULL
+            QUALIFY row_number() OVER (
+                PARTITION BY g.i
+                ORDER BY lower(r.organisation) = lower(g.source) DESC, r.lines DESC, r.record_key
+            ) = 1
+            """
+        )
+    finally:
+        warehouse.unregister("gold_items")
+    found: list[tuple[str, str] | None] = [None] * len(items)
+    for r in rows:
+        found[r["i"]] = (r["supplier_id"], r["record_key"])
+    return found
+
+
 # -- scores --------------------------------------------------------------------------------------
 def _pairs(n: int) -> int:
     return n * (n - 1) // 2
@@ -286,9 +319,13 @@ def disagreements(
     predicted: Sequence[str],
     judgements: Iterable[Judgement],
     scratch: Warehouse,
+    keys: Sequence[str | None] | None = None,
 ) -> list[dict[str, Any]]:
     """Every pair the resolver and the gold set disagree on (distinct name pairs), with the link
-    splink scored between them and the judgement, if a person made one."""
+    splink scored between them and the judgement, if a person made one. ``keys``: each item's
+    record in ``scratch`` (default: the gold records ``resolve_items`` wrote; None: absent)."""
+    if keys is None:
+        keys = [_record_key(i) for i in items]
     verdicts = {}
     for j in judgements:
         verdicts[(j.name_a, j.name_b)] = j
@@ -319,7 +356,7 @@ def disagreements(
                 "gold_a": items[a].cluster if items[a].name == names[0] else items[b].cluster,
                 "gold_b": items[b].cluster if items[a].name == names[0] else items[a].cluster,
                 "sources": sorted({items[a].source, items[b].source}),
-                "link": _link(scratch, items[a], items[b]),
+                "link": _link(scratch, keys[a], keys[b]),
                 "verdict": j.verdict if j else None,
                 "judged_reason": j.reason if j else None,
             }
@@ -328,8 +365,9 @@ def disagreements(
     return out
 
 
-def _link(scratch: Warehouse, a: GoldItem, b: GoldItem) -> str:
-    ka, kb = _record_key(a), _record_key(b)
+def _link(scratch: Warehouse, ka: str | None, kb: str | None) -> str:
+    if ka is None or kb is None:
+        return "a name the warehouse does not hold"
     if ka == kb:
         return "the same published name"
     rows = scratch.fetch(
@@ -372,21 +410,33 @@ def evaluate(
     model: dict[str, Any] | None,
     judgements: Sequence[Judgement] = (),
     threads: int | None = None,
+    network: Warehouse | None = None,
 ) -> Evaluation:
-    predicted, scratch = resolve_items(items, model, threads)
-    try:
-        truth = [i.cluster for i in items]
-        raw = scores(truth, predicted)
-        judged = scores(judged_clusters(items, judgements), predicted)
-        listed = disagreements(items, predicted, judgements, scratch)
-    finally:
-        scratch.close()
+    """Score the gold names resolved alone (default), or, given ``network``, as that resolved
+    warehouse has them: identifiers and all, so the gold set's own identifiers help (a test of
+    how they are weighed, not of the names); names it does not hold stand alone."""
+    if network is not None:
+        found = network_items(network, items)
+        predicted = [f[0] if f else f"absent {n}" for n, f in enumerate(found)]
+        keys = [f[1] if f else None for f in found]
+        listed = disagreements(items, predicted, judgements, network, keys)
+        absent = sum(1 for f in found if f is None)
+        how = "the warehouse's own resolution, identifiers and all" + (
+            f"; {absent:,} names not in it" if absent else ""
+        )
+    else:
+        predicted, scratch = resolve_items(items, model, threads)
+        try:
+            listed = disagreements(items, predicted, judgements, scratch)
+        finally:
+            scratch.close()
+        how = "the network's trained model" if model else "trained on the gold names"
     return Evaluation(
         gold=gold_name,
         items=len(items),
         names=len({(i.source, i.name) for i in items}),
-        raw=raw,
-        judged=judged,
+        raw=scores([i.cluster for i in items], predicted),
+        judged=scores(judged_clusters(items, judgements), predicted),
         disagreements=listed,
-        model="the network's trained model" if model else "trained on the gold names",
+        model=how,
     )
