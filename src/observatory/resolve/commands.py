@@ -150,39 +150,40 @@ def evaluate_suppliers_cmd(
     if gold is None and not vat_gold:
         raise typer.BadParameter("give --gold FILE and/or --vat-gold")
     path = db or default_db_path()
-    sets: list[tuple[str, list[ev.GoldItem], Path | None]] = []
-    model = None
-    if path.exists():
-        with open_warehouse(path, read_only=True) as warehouse:
-            model = None if retrain else stored_model(warehouse)
-            if vat_gold:
-                sets.append(("VAT numbers (spend lines)", ev.vat_gold(warehouse), vat_judgements))
-    elif vat_gold or as_resolved:
+    if not path.exists() and (vat_gold or as_resolved):
         flag = "--vat-gold" if vat_gold else "--as-resolved"
         raise typer.BadParameter(f"{path} does not exist: {flag} needs a warehouse")
-    if gold is not None:
-        if not gold.is_file():
-            raise typer.BadParameter(f"{gold}: no such file", param_hint="--gold")
-        sets.insert(0, (f"company numbers ({gold.name})", ev.company_number_gold(gold), judgements))
-    if model is None and not retrain and not as_resolved:
-        err.print(
-            "[yellow]no trained model in the warehouse (run `observatory resolve`): training on "
-            "the gold names themselves[/yellow]"
-        )
+    if gold is not None and not gold.is_file():
+        raise typer.BadParameter(f"{gold}: no such file", param_hint="--gold")
     results = []
-    with (
-        err.status("resolving the gold names"),
-        contextlib.ExitStack() as stack,
-    ):
-        network = stack.enter_context(open_warehouse(path, read_only=True)) if as_resolved else None
-        for name, items, judged in sets:
-            try:
-                verdicts = ev.read_judgements(judged)
-            except (OSError, ValueError) as exc:
-                raise fail(exc) from exc
-            results.append(
-                ev.evaluate(name, items, model, verdicts, threads=threads, network=network)
+    with contextlib.ExitStack() as stack:
+        # One read-only connection: the model, the VAT set and (--as-resolved) the suppliers.
+        warehouse = (
+            stack.enter_context(open_warehouse(path, read_only=True)) if path.exists() else None
+        )
+        model = stored_model(warehouse) if warehouse is not None and not retrain else None
+        sets: list[tuple[str, list[ev.GoldItem], Path | None]] = []
+        if gold is not None:
+            sets.append(
+                (f"company numbers ({gold.name})", ev.company_number_gold(gold), judgements)
             )
+        if warehouse is not None and vat_gold:
+            sets.append(("VAT numbers (spend lines)", ev.vat_gold(warehouse), vat_judgements))
+        if model is None and not retrain and not as_resolved:
+            err.print(
+                "[yellow]no trained model in the warehouse (run `observatory resolve`): training "
+                "on the gold names themselves[/yellow]"
+            )
+        with err.status("resolving the gold names"):
+            for name, items, judged in sets:
+                try:
+                    verdicts = ev.read_judgements(judged)
+                except (OSError, ValueError) as exc:
+                    raise fail(exc) from exc
+                network = warehouse if as_resolved else None
+                results.append(
+                    ev.evaluate(name, items, model, verdicts, threads=threads, network=network)
+                )
     pooled = ev.pooled_pairs(r.judged for r in results) if len(results) > 1 else None
     if as_json:
         print_json(

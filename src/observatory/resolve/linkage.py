@@ -600,34 +600,28 @@ def _loose_name(model: dict[str, Any]) -> str:
     return f"gamma_name IN ({', '.join(map(str, loose))})" if loose else "false"
 
 
-def _weight_sql(model: dict[str, Any], column: str, weights: dict[int, float]) -> str:
+def _weight_sql(column: str, weights: dict[int, float], loose: str) -> str:
     """log2(m/u) of one comparison for each pair. A shared VAT number or postcode counts for
     nothing when the names are only loosely alike: the companies of one group share a VAT
     number and an address and are named alike ('Cygnet Health Care' / 'Cygnet Care Services
     Limited'), as a town's GP practices share a postcode district and the words 'medical
-    practice'. On the real network 6 of 18 such links were one supplier (method note)."""
+    practice'. On the real network 6 of 18 such links were one supplier (method note).
+    ``loose``: the SQL of _loose_name."""
     plain = _case(column, weights)
     if column not in CORROBORATING:
         return plain
-    return f"CASE WHEN {_loose_name(model)} THEN least({plain}, 0.0) ELSE {plain} END"
+    return f"CASE WHEN {loose} THEN least({plain}, 0.0) ELSE {plain} END"
 
 
-def _label_sql(
-    model: dict[str, Any], column: str, labels: dict[int, str], weights: dict[int, float]
-) -> str:
+def _label_sql(column: str, labels: dict[int, str], weights: dict[int, float], loose: str) -> str:
     """The level's label, saying so where _weight_sql did not count it."""
     plain = _case(column, labels)
     if column not in CORROBORATING:
         return plain
     return (
-        f"CASE WHEN {_loose_name(model)} AND {_case(column, weights)} > 0 "
+        f"CASE WHEN {loose} AND {_case(column, weights)} > 0 "
         f"THEN {plain} || ', not counted: the names are only loosely alike' ELSE {plain} END"
     )
-
-
-def _pair_weight_sql(model: dict[str, Any]) -> str:
-    """Σ log2(m/u) over comparisons for each pair, from its gammas (no prior)."""
-    return " + ".join(_weight_sql(model, c, w) for c, w in _weights(model).items())
 
 
 def _rescore_sql(
@@ -639,12 +633,15 @@ def _rescore_sql(
     prior_w = math.log2(prior / (1 - prior))
     weights = _weights(model)
     labels = level_labels(model)
+    loose = _loose_name(model)
     detail = " || '; ' || ".join(
-        f"'{c}: ' || {_label_sql(model, c, labels[c], weights[c])} || ' (' || "
-        f"printf('%+.1f', {_weight_sql(model, c, weights[c])}) || ')'"
+        f"'{c}: ' || {_label_sql(c, labels[c], weights[c], loose)} || ' (' || "
+        f"printf('%+.1f', {_weight_sql(c, weights[c], loose)}) || ')'"
         for c in weights
     )
-    weight = f"({prior_w!r} + {_pair_weight_sql(model)})"
+    # Σ log2(m/u) over comparisons, from each pair's gammas, plus the prior.
+    pair_weight = " + ".join(_weight_sql(c, weights[c], loose) for c in weights)
+    weight = f"({prior_w!r} + {pair_weight})"
     keep_w = math.log2(keep_below / (1 - keep_below))
     sources = "source_dataset_l, source_dataset_r, " if with_sources else ""
     return (
